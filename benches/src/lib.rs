@@ -1,0 +1,1 @@
+//! Benchmarks for tgauth: see benches/README.md.

@@ -1,0 +1,1 @@
+//! Caller-seeded entropy: lands with the SRP issue.
