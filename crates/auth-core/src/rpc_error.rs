@@ -95,6 +95,12 @@ pub enum RpcErrorKind {
     FrozenParticipantMissing,
     /// `API_ID_INVALID` / `API_ID_PUBLISHED_FLOOD`: the app's credentials are refused.
     ApiIdInvalid,
+    /// `SEND_CODE_UNAVAILABLE`: every delivery method for the code was used up.
+    SendCodeUnavailable,
+    /// `TASK_ALREADY_EXISTS`: e.g. a login-email reset was already requested.
+    TaskAlreadyExists,
+    /// `EMAIL_VERIFY_EXPIRED`: the emailed verification code expired.
+    EmailVerifyExpired,
     /// Any other error: see [`RpcError::name`].
     Other,
 }
@@ -191,6 +197,9 @@ impl RpcError {
             "FROZEN_METHOD_INVALID" => K::FrozenMethodInvalid,
             "FROZEN_PARTICIPANT_MISSING" => K::FrozenParticipantMissing,
             "API_ID_INVALID" | "API_ID_PUBLISHED_FLOOD" => K::ApiIdInvalid,
+            "SEND_CODE_UNAVAILABLE" => K::SendCodeUnavailable,
+            "TASK_ALREADY_EXISTS" => K::TaskAlreadyExists,
+            "EMAIL_VERIFY_EXPIRED" => K::EmailVerifyExpired,
             _ => K::Other,
         }
     }

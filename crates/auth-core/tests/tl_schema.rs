@@ -224,3 +224,27 @@ fn function_results_are_typed() {
     assert_eq!(ret::<tl::functions::auth::CancelCode>(), "bool");
     assert!(ret::<tl::functions::help::GetConfig>().ends_with("RawObject"));
 }
+
+#[test]
+fn replies_are_checked_against_the_declared_result_type() {
+    use tl::{Identifiable, Serialize};
+    let send_code = tl::functions::auth::SendCode::CONSTRUCTOR_ID;
+    let sent: tl::enums::auth::SentCode = tl::types::auth::SentCode {
+        r#type: tl::types::auth::SentCodeTypeApp { length: 5 }.into(),
+        phone_code_hash: "h".into(),
+        next_type: None,
+        timeout: None,
+    }
+    .into();
+    assert_eq!(
+        tl::decode_result_of(send_code, &sent.to_bytes()),
+        Some(Ok(()))
+    );
+    assert!(matches!(
+        tl::decode_result_of(send_code, &true.to_bytes()),
+        Some(Err(_))
+    ));
+    let cancel = tl::functions::auth::CancelCode::CONSTRUCTOR_ID;
+    assert_eq!(tl::decode_result_of(cancel, &true.to_bytes()), Some(Ok(())));
+    assert_eq!(tl::decode_result_of(0xdeadbeef, &[]), None);
+}

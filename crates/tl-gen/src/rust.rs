@@ -203,6 +203,52 @@ pub fn generate_defs(defs: &[Definition]) -> Result<String, String> {
     out.push_str("        _ => Ok(Ok(())),\n    }\n}\n\n");
 
     out.push_str(
+        "/// Encodes (boxed) an arbitrary value of `DEFINITIONS[index]`: fuzzers use it to build\n\
+         /// well-formed calls and replies.\n\
+         #[cfg(feature = \"arbitrary\")]\n\
+         #[doc(hidden)]\n\
+         pub fn arbitrary_encoded(index: usize, u: &mut arbitrary::Unstructured<'_>) -> arbitrary::Result<Vec<u8>> {\n\
+         \x20   let mut out = Vec::new();\n\
+         \x20   match index {\n",
+    );
+    for (i, d) in defs.iter().enumerate() {
+        match d.kind {
+            Kind::Constructor => {
+                let _ = writeln!(
+                    out,
+                    "        {i} => {{ write::u32(&mut out, {:#010x}); <{} as arbitrary::Arbitrary>::arbitrary(u)?.serialize(&mut out); }}",
+                    d.id,
+                    rust_path(d)
+                );
+            }
+            Kind::Function => {
+                let _ = writeln!(
+                    out,
+                    "        {i} => <{} as arbitrary::Arbitrary>::arbitrary(u)?.serialize(&mut out),",
+                    rust_path(d)
+                );
+            }
+        }
+    }
+    out.push_str("        _ => {}\n    }\n    Ok(out)\n}\n\n");
+
+    out.push_str(
+        "/// Decodes `reply` strictly as the declared result type of the function `method_id`\n\
+         /// (`rpc_error` aside). `None` if `method_id` is not a generated function.\n\
+         pub fn decode_result_of(method_id: u32, reply: &[u8]) -> Option<Result<(), DecodeError>> {\n\
+         \x20   Some(match method_id {\n",
+    );
+    for d in defs.iter().filter(|d| d.kind == Kind::Function) {
+        let _ = writeln!(
+            out,
+            "        {:#010x} => crate::tl::decode::<<{} as crate::tl::RemoteCall>::Return>(reply).map(drop),",
+            d.id,
+            rust_path(d)
+        );
+    }
+    out.push_str("        _ => return None,\n    })\n}\n\n");
+
+    out.push_str(
         "/// Decodes one boxed object or function call of any generated definition (every byte must\n\
          /// belong to it) and encodes it again; returns its schema name and the new encoding.\n\
          pub fn reencode_boxed(bytes: &[u8]) -> Result<(&'static str, Vec<u8>), DecodeError> {\n\

@@ -34,10 +34,10 @@ pub use codec::{
     DecodeError, Deserialize, Identifiable, RawObject, Reader, RemoteCall, SchemaEntry, Serialize,
     decode,
 };
+pub use generated::{DEFINITIONS, decode_result_of, enums, functions, reencode_boxed, types};
 #[cfg(feature = "arbitrary")]
 #[doc(hidden)]
-pub use generated::arbitrary_roundtrip;
-pub use generated::{DEFINITIONS, enums, functions, reencode_boxed, types};
+pub use generated::{arbitrary_encoded, arbitrary_roundtrip};
 
 /// The API layer these types were generated from; an MTProto session declares it with
 /// `invokeWithLayer`.

@@ -1,0 +1,190 @@
+//! The calls a login makes, kept as data so they can be re-sent after a flood wait, a
+//! transport failure or a DC migration.
+
+use zeroize::Zeroizing;
+
+use crate::{
+    srp::PasswordCheck,
+    tl::{self, Serialize, enums, functions, types},
+};
+
+use super::Config;
+
+/// Why `account.getPassword` is being fetched: decides which event follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PasswordFetch {
+    /// The first time: ask the user.
+    First,
+    /// After a wrong password: ask again.
+    AfterInvalid,
+    /// After a stale SRP id: recompute with the same password.
+    Renew,
+}
+
+/// An email verification to send, secret parts zeroized on drop.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum Verification {
+    Code(Zeroizing<String>),
+    Google(Zeroizing<String>),
+    Apple(Zeroizing<String>),
+}
+
+impl Verification {
+    fn to_tl(&self) -> enums::EmailVerification {
+        match self {
+            Verification::Code(c) => types::EmailVerificationCode {
+                code: c.to_string(),
+            }
+            .into(),
+            Verification::Google(t) => types::EmailVerificationGoogle {
+                token: t.to_string(),
+            }
+            .into(),
+            Verification::Apple(t) => types::EmailVerificationApple {
+                token: t.to_string(),
+            }
+            .into(),
+        }
+    }
+}
+
+/// One call of the login flow.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum Request {
+    SendCode,
+    ResendCode {
+        reason: Option<String>,
+    },
+    CancelCode,
+    SignIn {
+        code: Option<Zeroizing<String>>,
+        email: Option<Verification>,
+    },
+    SignUp {
+        first_name: String,
+        last_name: String,
+    },
+    GetPassword(PasswordFetch),
+    CheckPassword(Box<PasswordCheck>),
+    SendEmailCode {
+        email: String,
+    },
+    VerifyEmail(Verification),
+    ResetLoginEmail,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What the request's body needs from the login.
+pub(crate) struct Context<'a> {
+    pub config: &'a Config,
+    pub phone: &'a str,
+    pub phone_code_hash: &'a str,
+}
+
+impl Request {
+    /// The schema name of the call, for errors and logs.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Request::SendCode => "auth.sendCode",
+            Request::ResendCode { .. } => "auth.resendCode",
+            Request::CancelCode => "auth.cancelCode",
+            Request::SignIn { .. } => "auth.signIn",
+            Request::SignUp { .. } => "auth.signUp",
+            Request::GetPassword(_) => "account.getPassword",
+            Request::CheckPassword(_) => "auth.checkPassword",
+            Request::SendEmailCode { .. } => "account.sendVerifyEmailCode",
+            Request::VerifyEmail(_) => "account.verifyEmail",
+            Request::ResetLoginEmail => "auth.resetLoginEmail",
+        }
+    }
+
+    /// Whether this request needs the `phone_code_hash` of a sent code.
+    pub(crate) fn uses_code_hash(&self) -> bool {
+        !matches!(
+            self,
+            Request::SendCode | Request::GetPassword(_) | Request::CheckPassword(_)
+        )
+    }
+
+    /// The TL-serialized call.
+    pub(crate) fn body(&self, cx: &Context<'_>) -> Vec<u8> {
+        let phone_number = cx.phone.to_owned();
+        let phone_code_hash = cx.phone_code_hash.to_owned();
+        match self {
+            Request::SendCode => functions::auth::SendCode {
+                phone_number,
+                api_id: cx.config.api_id,
+                api_hash: cx.config.api_hash.clone(),
+                settings: cx.config.tl_code_settings(),
+            }
+            .to_bytes(),
+            Request::ResendCode { reason } => functions::auth::ResendCode {
+                phone_number,
+                phone_code_hash,
+                reason: reason.clone(),
+            }
+            .to_bytes(),
+            Request::CancelCode => functions::auth::CancelCode {
+                phone_number,
+                phone_code_hash,
+            }
+            .to_bytes(),
+            Request::SignIn { code, email } => functions::auth::SignIn {
+                phone_number,
+                phone_code_hash,
+                phone_code: code.as_ref().map(|c| c.to_string()),
+                email_verification: email.as_ref().map(Verification::to_tl),
+            }
+            .to_bytes(),
+            Request::SignUp {
+                first_name,
+                last_name,
+            } => functions::auth::SignUp {
+                no_joined_notifications: cx.config.no_joined_notifications,
+                phone_number,
+                phone_code_hash,
+                first_name: first_name.clone(),
+                last_name: last_name.clone(),
+            }
+            .to_bytes(),
+            Request::GetPassword(_) => functions::account::GetPassword {}.to_bytes(),
+            Request::CheckPassword(check) => functions::auth::CheckPassword {
+                password: types::InputCheckPasswordSRP {
+                    srp_id: check.srp_id,
+                    a: check.a.to_vec(),
+                    m1: check.m1.to_vec(),
+                }
+                .into(),
+            }
+            .to_bytes(),
+            Request::SendEmailCode { email } => functions::account::SendVerifyEmailCode {
+                purpose: setup_purpose(phone_number, phone_code_hash),
+                email: email.clone(),
+            }
+            .to_bytes(),
+            Request::VerifyEmail(v) => functions::account::VerifyEmail {
+                purpose: setup_purpose(phone_number, phone_code_hash),
+                verification: v.to_tl(),
+            }
+            .to_bytes(),
+            Request::ResetLoginEmail => functions::auth::ResetLoginEmail {
+                phone_number,
+                phone_code_hash,
+            }
+            .to_bytes(),
+        }
+    }
+}
+
+fn setup_purpose(phone_number: String, phone_code_hash: String) -> enums::EmailVerifyPurpose {
+    tl::types::EmailVerifyPurposeLoginSetup {
+        phone_number,
+        phone_code_hash,
+    }
+    .into()
+}
