@@ -1,0 +1,286 @@
+//! Code delivery, resending, cancelling, expiry and wrong codes.
+
+use std::time::Duration;
+
+use auth_core::DcId;
+use auth_core::tl::{enums, functions};
+use auth_sim::{AccountConfig, CodeDelivery, Delivery, SimConfig};
+
+use crate::common::*;
+
+fn resend(
+    h: &mut H,
+    dc: i32,
+    key: u64,
+    phone: &str,
+    hash: &str,
+) -> Result<enums::auth::SentCode, auth_core::RpcError> {
+    h.call(
+        dc,
+        key,
+        &functions::auth::ResendCode {
+            phone_number: phone.into(),
+            phone_code_hash: hash.into(),
+            reason: None,
+        },
+    )
+}
+
+#[test]
+fn delivery_chain_and_resend() {
+    let mut h = H::new();
+    h.sim
+        .add_account(
+            AccountConfig::new("9996621000", DcId(2)).with_delivery(vec![
+                CodeDelivery::App,
+                CodeDelivery::Sms,
+                CodeDelivery::Call,
+            ]),
+        )
+        .expect("add");
+    let first = h.sent(2, 1, "9996621000");
+    assert!(matches!(first.r#type, enums::auth::SentCodeType::App(ref t) if t.length == 5));
+    assert!(matches!(
+        first.next_type,
+        Some(enums::auth::CodeType::Sms(_))
+    ));
+    assert_eq!(first.timeout, Some(60));
+    let second = sent_code(resend(&mut h, 2, 1, "9996621000", &first.phone_code_hash));
+    assert_eq!(second.phone_code_hash, first.phone_code_hash);
+    assert!(matches!(second.r#type, enums::auth::SentCodeType::Sms(_)));
+    assert!(matches!(
+        second.next_type,
+        Some(enums::auth::CodeType::Call(_))
+    ));
+    let third = sent_code(resend(&mut h, 2, 1, "9996621000", &first.phone_code_hash));
+    assert!(matches!(third.r#type, enums::auth::SentCodeType::Call(_)));
+    assert_eq!((third.next_type, third.timeout), (None, None));
+    let e = rpc_err(resend(&mut h, 2, 1, "9996621000", &first.phone_code_hash));
+    assert_eq!((e.code, e.name.as_str()), (406, "SEND_CODE_UNAVAILABLE"));
+    let kinds: Vec<_> = h
+        .sim
+        .take_deliveries()
+        .into_iter()
+        .map(|d| match d {
+            Delivery::App { .. } => "app",
+            Delivery::Sms { .. } => "sms",
+            Delivery::Call { .. } => "call",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(kinds, ["app", "sms", "call"]);
+    // The code still works after the resends.
+    authorization(h.sign_in(2, 1, "9996621000", &first.phone_code_hash, "22222"));
+}
+
+#[test]
+fn flash_call_code_is_calling_number() {
+    let mut h = H::new();
+    h.sim
+        .add_account(AccountConfig::new("15551234", DcId(1)).with_delivery(vec![
+            CodeDelivery::FlashCall {
+                prefix: "+99999".into(),
+            },
+        ]))
+        .expect("add");
+    let sent = h.sent(1, 1, "15551234");
+    let enums::auth::SentCodeType::FlashCall(flash) = &sent.r#type else {
+        panic!("expected a flash call: {:?}", sent.r#type);
+    };
+    assert_eq!(flash.pattern, "+99999*****");
+    let deliveries = h.sim.take_deliveries();
+    let [Delivery::FlashCall { code, .. }] = deliveries.as_slice() else {
+        panic!("one flash call");
+    };
+    let code = code.clone();
+    assert!(code.starts_with("99999") && code.len() == 10);
+    assert_eq!(
+        err(h.sign_in(1, 1, "15551234", &sent.phone_code_hash, &code[5..])),
+        "PHONE_CODE_INVALID",
+        "the bare digits are not the calling number"
+    );
+    authorization(h.sign_in(1, 1, "15551234", &sent.phone_code_hash, &code));
+}
+
+#[test]
+fn missed_call_code_is_last_digits() {
+    let mut h = H::new();
+    h.sim
+        .add_account(
+            AccountConfig::new("9996631000", DcId(3)).with_delivery(vec![
+                CodeDelivery::Sms,
+                CodeDelivery::MissedCall {
+                    prefix: "+888 1".into(),
+                },
+            ]),
+        )
+        .expect("add");
+    let sent = h.sent(3, 1, "9996631000");
+    assert!(matches!(
+        sent.next_type,
+        Some(enums::auth::CodeType::MissedCall(_))
+    ));
+    let again = sent_code(resend(&mut h, 3, 1, "9996631000", &sent.phone_code_hash));
+    let enums::auth::SentCodeType::MissedCall(missed) = &again.r#type else {
+        panic!("expected a missed call");
+    };
+    assert_eq!((missed.prefix.as_str(), missed.length), ("+888 1", 5));
+    let deliveries = h.sim.take_deliveries();
+    let Some(Delivery::MissedCall { caller, code, .. }) = deliveries.last() else {
+        panic!("a missed call was delivered");
+    };
+    assert_eq!((caller.as_str(), code.as_str()), ("888133333", "33333"));
+    authorization(h.sign_in(3, 1, "9996631000", &sent.phone_code_hash, "33333"));
+}
+
+#[test]
+fn fragment_delivery_announces_url() {
+    let mut h = H::new();
+    h.sim
+        .add_account(
+            AccountConfig::new("8881234567", DcId(1)).with_delivery(vec![CodeDelivery::Fragment {
+                url: "https://fragment.com/login".into(),
+            }]),
+        )
+        .expect("add");
+    let sent = h.sent(1, 1, "8881234567");
+    let enums::auth::SentCodeType::FragmentSms(f) = &sent.r#type else {
+        panic!("expected fragment");
+    };
+    assert_eq!(
+        (f.url.as_str(), f.length),
+        ("https://fragment.com/login", 5)
+    );
+    let code = h.sim.last_code("8881234567").expect("code").to_owned();
+    authorization(h.sign_in(1, 1, "8881234567", &sent.phone_code_hash, &code));
+}
+
+#[test]
+fn cancel_code_invalidates_hash() {
+    let mut h = H::new();
+    let sent = h.sent(2, 1, "9996622000");
+    let cancel = functions::auth::CancelCode {
+        phone_number: "9996622000".into(),
+        phone_code_hash: sent.phone_code_hash.clone(),
+    };
+    assert_eq!(h.call(2, 1, &cancel), Ok(true));
+    assert_eq!(err(h.call(2, 1, &cancel)), "PHONE_CODE_EXPIRED");
+    assert_eq!(
+        err(h.sign_in(2, 1, "9996622000", &sent.phone_code_hash, "22222")),
+        "PHONE_CODE_EXPIRED"
+    );
+}
+
+#[test]
+fn code_expires_after_ttl() {
+    let mut h = H::with(SimConfig {
+        code_ttl: Duration::from_secs(30),
+        ..SimConfig::default()
+    });
+    let sent = h.sent(2, 1, "9996623000");
+    h.advance(Duration::from_secs(29));
+    // A wrong code inside the TTL is just wrong...
+    assert_eq!(
+        err(h.sign_in(2, 1, "9996623000", &sent.phone_code_hash, "00000")),
+        "PHONE_CODE_INVALID"
+    );
+    h.advance(Duration::from_secs(1));
+    // ...and after it even the right one is expired.
+    assert_eq!(
+        err(h.sign_in(2, 1, "9996623000", &sent.phone_code_hash, "22222")),
+        "PHONE_CODE_EXPIRED"
+    );
+}
+
+#[test]
+fn wrong_code_is_invalid_until_attempts_run_out() {
+    let mut h = H::new();
+    let sent = h.sent(2, 1, "9996624000");
+    for _ in 0..5 {
+        let e = rpc_err(h.sign_in(2, 1, "9996624000", &sent.phone_code_hash, "12345"));
+        assert_eq!((e.code, e.name.as_str()), (400, "PHONE_CODE_INVALID"));
+    }
+    assert_eq!(
+        err(h.sign_in(2, 1, "9996624000", &sent.phone_code_hash, "22222")),
+        "PHONE_CODE_EXPIRED",
+        "five wrong codes invalidate the hash"
+    );
+    assert_eq!(h.sim.counters("9996624000").failed_code_attempts, 5);
+}
+
+#[test]
+fn empty_code_and_hash() {
+    let mut h = H::new();
+    let sent = h.sent(2, 1, "9996625000");
+    assert_eq!(
+        err(h.sign_in(2, 1, "9996625000", &sent.phone_code_hash, "")),
+        "PHONE_CODE_EMPTY"
+    );
+    let no_code = functions::auth::SignIn {
+        phone_number: "9996625000".into(),
+        phone_code_hash: sent.phone_code_hash.clone(),
+        phone_code: None,
+        email_verification: None,
+    };
+    assert_eq!(err(h.call(2, 1, &no_code)), "PHONE_CODE_EMPTY");
+    assert_eq!(
+        err(h.sign_in(2, 1, "9996625000", "", "22222")),
+        "PHONE_CODE_HASH_EMPTY"
+    );
+    assert_eq!(
+        err(h.sign_in(2, 1, "9996625000", "not-a-hash", "22222")),
+        "PHONE_CODE_EXPIRED"
+    );
+}
+
+#[test]
+fn hash_is_bound_to_key_and_phone() {
+    let mut h = H::new();
+    let sent = h.sent(2, 1, "9996626000");
+    let other = h.sent(2, 1, "9996626001");
+    assert_eq!(
+        err(h.sign_in(2, 2, "9996626000", &sent.phone_code_hash, "22222")),
+        "PHONE_CODE_EXPIRED",
+        "another key"
+    );
+    assert_eq!(
+        err(h.sign_in(2, 1, "9996626000", &other.phone_code_hash, "22222")),
+        "PHONE_CODE_EXPIRED",
+        "another number's hash"
+    );
+    // A new sendCode for the same key and number replaces the hash.
+    let newer = h.sent(2, 1, "9996626000");
+    assert_ne!(newer.phone_code_hash, sent.phone_code_hash);
+    assert_eq!(
+        err(h.sign_in(2, 1, "9996626000", &sent.phone_code_hash, "22222")),
+        "PHONE_CODE_EXPIRED"
+    );
+    h.sign_in(2, 1, "9996626000", &newer.phone_code_hash, "22222")
+        .expect("the newest hash works");
+}
+
+#[test]
+fn sign_in_returns_user() {
+    let mut h = H::new();
+    let id = h
+        .sim
+        .add_account(AccountConfig::new("+999 66 2 7000", DcId(2)).with_name("Ada", "Lovelace"))
+        .expect("add");
+    let sent = h.sent(2, 1, "9996627000");
+    let a = authorization(h.sign_in(2, 1, "9996627000", &sent.phone_code_hash, "22222"));
+    let u = user(&a);
+    assert!(u.is_self);
+    assert_eq!(u.id, id);
+    assert!(u.access_hash.is_some());
+    assert_eq!(u.first_name.as_deref(), Some("Ada"));
+    assert_eq!(u.last_name.as_deref(), Some("Lovelace"));
+    assert_eq!(u.phone.as_deref(), Some("9996627000"));
+    assert_eq!(a.future_auth_token.as_ref().map(Vec::len), Some(32));
+    assert!(!a.setup_password_required());
+    assert_eq!(h.sim.authorized_user(DcId(2), 1), Some(id));
+    // The code is used up.
+    assert_eq!(
+        err(h.sign_in(2, 1, "9996627000", &sent.phone_code_hash, "22222")),
+        "PHONE_CODE_EXPIRED"
+    );
+}
