@@ -1,0 +1,341 @@
+//! The [`login`] driver: runs an [`auth_core::login::Login`] to its end over a [`Transport`],
+//! asking a [`Prompt`], on the calling thread.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use auth_core::login::{
+    AuthError, Authorization, CodeKind, Config, Event, Login, Phase, UsageError,
+};
+use zeroize::Zeroizing;
+
+use crate::{Answer, Prompt, Transport};
+
+/// How often a sleeping driver looks at its [`CancelToken`].
+const CANCEL_POLL: Duration = Duration::from_millis(50);
+
+/// Asks a running [`login`] to stop, from any thread. Clones share the flag.
+///
+/// The driver looks at it between steps (a blocking prompt or transport call is not
+/// interrupted) and while it waits out a timer; then it calls `Login::cancel` and drives the
+/// login until `Cancelled`, so a sent code is invalidated with `auth.cancelCode`.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    /// A token not yet cancelled.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Asks the login to stop.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether [`cancel`](Self::cancel) was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Why [`login`] returned without an authorization.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoginError {
+    /// The login failed (the core's terminal `Event::Failed`).
+    #[error("login failed: {0}")]
+    Failed(AuthError),
+    /// The user (through the prompt) or the [`CancelToken`] cancelled it.
+    #[error("login cancelled")]
+    Cancelled,
+    /// The login could not start (`Login::new` refused the phone number or configuration).
+    #[error("cannot start the login: {0}")]
+    Usage(UsageError),
+    /// The core waited for nothing: no request, no timer, no question. A bug in `auth-core`.
+    #[error("the login stalled in phase {0:?}")]
+    Stalled(Phase),
+}
+
+/// Logs in `phone`: drives a [`Login`] over `transport`, asking `prompt`, until it ends.
+///
+/// The loop: send every queued call on `transport` and feed back its answer (or failure);
+/// hand every event to [`Prompt::notify`], returning on a terminal one; if the login waits
+/// for the user, ask the matching [`Prompt`] question and pass the answer to the matching
+/// command (an answer the command refuses goes to [`Prompt::refused`] and the question is
+/// asked again); otherwise sleep until `Login::poll_timeout` and call `handle_timeout`. The
+/// clock is `Instant::now()`.
+///
+/// The password is checked on this thread (`SrpChallenge::check`, bracketed by
+/// [`Prompt::checking_password`]) and kept, zeroized on drop, until its step resolves: when
+/// the server renews the challenge (`Event::PasswordChallengeRenewed`) it is checked again
+/// without asking.
+///
+/// `seed` is fresh OS randomness for this login only. `config.logout_tokens` should hold the
+/// device's stored tokens (e.g. [`TokenFile::tokens`](crate::TokenFile::tokens)); the
+/// returned [`Authorization::future_auth_token`] should be stored with them
+/// ([`TokenFile::remember`](crate::TokenFile::remember)).
+///
+/// # Errors
+///
+/// [`LoginError`]: failed, cancelled, or refused at the start.
+///
+/// ```no_run
+/// use auth_blocking::{login, Prompt, TcpOptions, TcpTransport, TokenFile};
+///
+/// fn run(prompt: &mut impl Prompt) -> Result<(), Box<dyn std::error::Error>> {
+///     let (mut tokens, _) = TokenFile::open("tokens.bin")?;
+///     let mut config = auth_core::login::Config::new(12345, "api-hash");
+///     config.logout_tokens = tokens.tokens().clone();
+///     let mut transport = TcpTransport::new(([127, 0, 0, 1], 4430), TcpOptions::new(7));
+///     let seed = [1; 32]; // from the OS RNG in real code
+///     let auth = login(&mut transport, prompt, config, "+999 66 2 1234", seed, None)?;
+///     tokens.remember(&auth)?;
+///     Ok(())
+/// }
+/// ```
+pub fn login<T: Transport + ?Sized, P: Prompt + ?Sized>(
+    transport: &mut T,
+    prompt: &mut P,
+    config: Config,
+    phone: &str,
+    seed: [u8; 32],
+    cancel: Option<&CancelToken>,
+) -> Result<Authorization, LoginError> {
+    let mut login = Login::new(config, phone, seed, Instant::now()).map_err(LoginError::Usage)?;
+    let mut driver = Driver {
+        cancel,
+        cancelling: false,
+        password: None,
+        email_code: None,
+    };
+    loop {
+        driver.check_cancel(&mut login);
+        // A timer that fell due while the prompt had the thread (e.g. resend available).
+        let now = Instant::now();
+        if login.poll_timeout().is_some_and(|at| at <= now) {
+            login.handle_timeout(now);
+        }
+        while let Some(t) = login.poll_transmit() {
+            let answer = transport.invoke(t.dc, &t.body);
+            let now = Instant::now();
+            match answer {
+                Ok(body) => login.handle_response(now, t.id, &body),
+                Err(failure) => login.handle_failure(now, t.id, failure),
+            }
+            .map_err(LoginError::Usage)?;
+        }
+        while let Some(event) = login.poll_event() {
+            match event {
+                Event::LoggedIn(auth) => return Ok(*auth),
+                Event::Cancelled => return Err(LoginError::Cancelled),
+                Event::Failed(e) => return Err(LoginError::Failed(e)),
+                event => {
+                    driver.observe(&event);
+                    prompt.notify(&event);
+                }
+            }
+        }
+        match login.phase() {
+            Phase::Working => driver.wait(&mut login)?,
+            Phase::Finished => return Err(LoginError::Stalled(Phase::Finished)),
+            _ if driver.cancelling => return Err(LoginError::Stalled(login.phase())),
+            _ => driver.ask(&mut login, prompt)?,
+        }
+    }
+}
+
+/// What the driver remembers between steps.
+struct Driver<'c> {
+    cancel: Option<&'c CancelToken>,
+    /// `Login::cancel` was called.
+    cancelling: bool,
+    /// The password being checked, kept until its step resolves.
+    password: Option<Zeroizing<String>>,
+    /// The email code announced (pattern, length): the core has no getter for it.
+    email_code: Option<(String, u32)>,
+}
+
+impl Driver<'_> {
+    fn cancel_requested(&self) -> bool {
+        self.cancel.is_some_and(CancelToken::is_cancelled)
+    }
+
+    fn check_cancel(&mut self, login: &mut Login) {
+        if !self.cancelling && self.cancel_requested() {
+            self.cancel_now(login);
+        }
+    }
+
+    fn cancel_now(&mut self, login: &mut Login) {
+        self.cancelling = true;
+        self.password = None;
+        login.cancel(Instant::now());
+    }
+
+    fn observe(&mut self, event: &Event) {
+        match event {
+            // The same password is checked again against the new challenge; a flood wait
+            // re-sends the same check.
+            Event::PasswordChallengeRenewed | Event::FloodWait { .. } | Event::ResendAvailable => {}
+            Event::EmailCodeSent {
+                email_pattern,
+                length,
+            } => {
+                self.email_code = Some((email_pattern.clone(), *length));
+                self.password = None;
+            }
+            _ => self.password = None,
+        }
+    }
+
+    /// Sleeps until the login's next timer (waking to look at the cancel token).
+    fn wait(&mut self, login: &mut Login) -> Result<(), LoginError> {
+        let Some(at) = login.poll_timeout() else {
+            return Err(LoginError::Stalled(login.phase()));
+        };
+        loop {
+            let now = Instant::now();
+            if now >= at {
+                login.handle_timeout(now);
+                return Ok(());
+            }
+            if !self.cancelling && self.cancel_requested() {
+                return Ok(()); // the loop cancels
+            }
+            let left = at - now;
+            thread::sleep(if self.cancel.is_some() {
+                left.min(CANCEL_POLL)
+            } else {
+                left
+            });
+        }
+    }
+
+    /// Asks the question the login's phase calls for and applies the answer.
+    fn ask<P: Prompt + ?Sized>(
+        &mut self,
+        login: &mut Login,
+        prompt: &mut P,
+    ) -> Result<(), LoginError> {
+        let stalled = || LoginError::Stalled(login.phase());
+        let result = match login.phase() {
+            Phase::AwaitingCode => {
+                let sent = login.sent_code().cloned().ok_or_else(stalled)?;
+                let answer = prompt.code(&sent, login.code_attempts());
+                self.apply(login, answer, |login, code| {
+                    login.submit_code(Instant::now(), &code)
+                })
+            }
+            Phase::AwaitingSignUp => match prompt.sign_up(login.terms_of_service()) {
+                Answer::Cancel if !self.cancel_requested() => {
+                    self.cancelling = true;
+                    login.decline_sign_up(Instant::now())
+                }
+                answer => self.apply(login, answer, |login, (first, last)| {
+                    login.sign_up(Instant::now(), &first, &last)
+                }),
+            },
+            Phase::AwaitingEmail => {
+                let (google, apple) = match login.sent_code().map(|s| &s.kind) {
+                    Some(CodeKind::SetUpEmailRequired {
+                        google_signin_allowed,
+                        apple_signin_allowed,
+                    }) => (*google_signin_allowed, *apple_signin_allowed),
+                    _ => (false, false),
+                };
+                let answer = prompt.email(google, apple);
+                self.apply(login, answer, |login, email| {
+                    login.submit_email(Instant::now(), &email)
+                })
+            }
+            Phase::AwaitingEmailCode => {
+                let (pattern, length) = self.email_code.clone().unwrap_or_default();
+                let answer = prompt.email_code(&pattern, length);
+                self.apply(login, answer, |login, code| {
+                    login.submit_email_code(Instant::now(), &code)
+                })
+            }
+            Phase::AwaitingPassword => return self.password_step(login, prompt),
+            phase @ (Phase::Working | Phase::Finished) => return Err(LoginError::Stalled(phase)),
+        };
+        if let Err(e) = result {
+            prompt.refused(&e);
+        }
+        Ok(())
+    }
+
+    /// Applies an answer: a value with `submit`, `Resend` with `resend_code` (refused in any
+    /// phase but the code's), `Cancel` (or a cancel requested meanwhile) with `cancel`.
+    fn apply<V>(
+        &mut self,
+        login: &mut Login,
+        answer: Answer<V>,
+        submit: impl FnOnce(&mut Login, V) -> Result<(), UsageError>,
+    ) -> Result<(), UsageError> {
+        match answer {
+            _ if self.cancel_requested() => {
+                self.cancel_now(login);
+                Ok(())
+            }
+            Answer::Cancel => {
+                self.cancel_now(login);
+                Ok(())
+            }
+            Answer::Resend => login.resend_code(Instant::now(), None),
+            Answer::Value(v) => submit(login, v),
+        }
+    }
+
+    fn password_step<P: Prompt + ?Sized>(
+        &mut self,
+        login: &mut Login,
+        prompt: &mut P,
+    ) -> Result<(), LoginError> {
+        let password = match self.password.take() {
+            Some(kept) => kept,
+            None => {
+                let info = login
+                    .password_info()
+                    .cloned()
+                    .ok_or(LoginError::Stalled(Phase::AwaitingPassword))?;
+                match prompt.password(&info, login.password_attempts()) {
+                    Answer::Value(p) => p,
+                    _ if self.cancel_requested() => {
+                        self.cancel_now(login);
+                        return Ok(());
+                    }
+                    Answer::Cancel => {
+                        self.cancel_now(login);
+                        return Ok(());
+                    }
+                    Answer::Resend => {
+                        // Refused: not in the code's phase.
+                        if let Err(e) = login.resend_code(Instant::now(), None) {
+                            prompt.refused(&e);
+                        }
+                        return Ok(());
+                    }
+                }
+            }
+        };
+        let challenge = login
+            .password_challenge()
+            .cloned()
+            .ok_or(LoginError::Stalled(Phase::AwaitingPassword))?;
+        prompt.checking_password(true);
+        let check = challenge.check(password.as_bytes());
+        prompt.checking_password(false);
+        if self.cancel_requested() {
+            self.cancel_now(login);
+            return Ok(());
+        }
+        match login.submit_password_check(Instant::now(), check) {
+            Ok(()) => self.password = Some(password),
+            Err(e) => prompt.refused(&e),
+        }
+        Ok(())
+    }
+}
