@@ -1,3 +1,63 @@
-//! tokio adapter for auth-core: async transport, driver loop, demo CLI
+//! tokio adapter for [`auth_core`]: run a Telegram user login on a tokio runtime.
+//!
+//! * [`login`] — the driver: runs an `auth_core::login::Login` to its end over a
+//!   [`Transport`], asking a [`Prompt`], waiting for the next of {answer from the network,
+//!   answer from the user, timer}; the password's PBKDF2 runs on `spawn_blocking`; a
+//!   [`CancellationToken`] or dropping the future cancels it (with `auth.cancelCode`).
+//! * [`Transport`] — implement it over your MTProto session (`async invoke(dc, body)`).
+//! * [`TcpTransport`] — a `Transport` for the simulator: MTProto's intermediate framing with a
+//!   plaintext envelope over TCP ([`auth_blocking::wire`] documents the protocol).
+//! * [`SimServer`] — serves an [`auth_sim::Sim`] on 127.0.0.1, one port per DC, with tokio
+//!   tasks.
+//! * [`logout`] — `auth.logOut`, returning the future auth token to keep in a [`TokenFile`].
+//!
+//! No TL is parsed and no RPC error is matched here: the core does that (`logout` decodes its
+//! answer with the core's types). The demo CLI is `examples/login`
+//! (`cargo run -p auth-tokio --example login -- --help`).
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use auth_core::login::{Config, PasswordInfo, SentCode, TermsOfService};
+//! use auth_tokio::{Answer, CancellationToken, Prompt, SimServer, TcpOptions, TcpTransport};
+//! use zeroize::Zeroizing;
+//!
+//! struct Fixed;
+//! impl Prompt for Fixed {
+//!     async fn code(&mut self, _: &SentCode, _: u32) -> Answer<String> { Answer::Value("22222".into()) }
+//!     async fn password(&mut self, _: &PasswordInfo, _: u32) -> Answer<Zeroizing<String>> { Answer::Cancel }
+//!     async fn sign_up(&mut self, _: Option<&TermsOfService>) -> Answer<(String, String)> {
+//!         Answer::Value(("Ada".into(), "Lovelace".into()))
+//!     }
+//!     async fn email(&mut self, _: bool, _: bool) -> Answer<String> { Answer::Cancel }
+//!     async fn email_code(&mut self, _: &str, _: u32) -> Answer<String> { Answer::Cancel }
+//! }
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = SimServer::start(auth_sim::Sim::default(), 0).await?;
+//! let key_seed = 0x5eed; // from the OS RNG in real code
+//! let transport = Arc::new(TcpTransport::new(server.addr(), TcpOptions::new(key_seed)));
+//! let config = Config::new(12345, "api-hash");
+//! let seed = [7; 32]; // from the OS RNG in real code
+//! let auth = auth_tokio::login(transport, &mut Fixed, config, "+999 66 2 1234", seed, CancellationToken::new()).await?;
+//! println!("logged in as user {}", auth.user_id);
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+mod login;
+mod logout;
+mod prompt;
+mod sim_server;
+mod tcp_transport;
+mod transport;
+
+pub use auth_blocking::{TcpOptions, TokenFile};
+pub use login::{LoginError, login};
+pub use logout::{LogoutError, logout};
+pub use prompt::{Answer, Prompt};
+pub use sim_server::{CallLog, SimServer};
+pub use tcp_transport::TcpTransport;
+pub use tokio_util::sync::CancellationToken;
+pub use transport::Transport;

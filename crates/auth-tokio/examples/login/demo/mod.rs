@@ -1,0 +1,313 @@
+//! The demo CLI as a function of its arguments and console, so tests can run it in-process.
+
+pub mod accounts;
+pub mod cli;
+pub mod console;
+mod prompt;
+
+use std::ffi::OsString;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use auth_core::login::{AuthError, Authorization, Config, normalize_phone};
+use auth_tokio::{
+    CancellationToken, LoginError, SimServer, TcpOptions, TcpTransport, TokenFile, login, logout,
+};
+use clap::Parser;
+use tokio::sync::mpsc;
+
+use accounts::AccountSpec;
+use cli::{Cli, Command, CommonArgs, PhoneArgs};
+use console::Console;
+use prompt::{CliPrompt, Stop};
+
+/// The demo's app credentials (the simulator accepts any).
+const API_ID: i32 = 2040;
+const API_HASH: &str = "tgauth-demo";
+
+/// Exit statuses.
+pub const LOGGED_IN: u8 = 0;
+pub const FAILED: u8 = 1;
+pub const USAGE: u8 = 2;
+
+/// Runs the demo with `args` (the program name first); returns the exit status.
+pub async fn run<I, T>(args: I, mut console: Console, cancel: CancellationToken) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let text = e.render().to_string();
+            if e.use_stderr() {
+                console.error(text.trim_end());
+            } else {
+                console.say(text.trim_end());
+            }
+            return u8::try_from(e.exit_code()).unwrap_or(USAGE);
+        }
+    };
+    match cli.command {
+        Some(Command::Phone(args)) => phone_login(args, cli.common, console, cancel).await,
+        None => phone_login(cli.phone, cli.common, console, cancel).await,
+    }
+}
+
+/// Where the simulator is: embedded (and then its handle), or elsewhere.
+struct Simulator {
+    dc1: SocketAddr,
+    embedded: Option<SimServer>,
+}
+
+async fn phone_login(
+    args: PhoneArgs,
+    common: CommonArgs,
+    mut console: Console,
+    cancel: CancellationToken,
+) -> u8 {
+    let knobs = args.sim_password.is_some() || args.sim_email_setup;
+    if knobs && common.connect.is_some() {
+        console.error("error: --sim-password and --sim-email-setup set up the embedded simulator; not with --connect");
+        return USAGE;
+    }
+    let phone = match (&args.phone, console.interactive) {
+        (Some(phone), _) => phone.clone(),
+        (None, true) => {
+            if common.connect.is_none() {
+                console.say(&accounts::help_text());
+            }
+            match console.ask("Phone number: ", false).await {
+                Some(phone) => phone,
+                None => {
+                    console.error("error: no phone number given");
+                    return FAILED;
+                }
+            }
+        }
+        (None, false) => {
+            console.error("error: a phone number is needed and standard input is not a terminal: pass --phone");
+            return USAGE;
+        }
+    };
+
+    if let Err(e) = normalize_phone(&phone) {
+        console.error(&format!("error: {e}"));
+        return FAILED;
+    }
+
+    let (calls_tx, calls_rx) = mpsc::unbounded_channel();
+    let simulator = match &common.connect {
+        Some(address) => match tokio::net::lookup_host(address.as_str())
+            .await
+            .map(|mut a| a.next())
+        {
+            Ok(Some(dc1)) => Simulator {
+                dc1,
+                embedded: None,
+            },
+            Ok(None) | Err(_) => {
+                console.error(&format!(
+                    "error: --connect {address}: not a HOST:PORT address"
+                ));
+                return USAGE;
+            }
+        },
+        None => {
+            let extra: Vec<AccountSpec> = knobs
+                .then(|| AccountSpec {
+                    phone: phone.clone(),
+                    password: args.sim_password.clone(),
+                    email_setup: args.sim_email_setup,
+                })
+                .into_iter()
+                .collect();
+            let sim = match accounts::demo_sim(&extra) {
+                Ok(sim) => sim,
+                Err(e) => {
+                    console.error(&format!("error: cannot set up the simulator: {e}"));
+                    return FAILED;
+                }
+            };
+            let started = if common.show_calls {
+                SimServer::start_with_log(sim, 0, move |call| {
+                    let _ = calls_tx.send(format!("[sim] {call}"));
+                })
+                .await
+            } else {
+                SimServer::start(sim, 0).await
+            };
+            match started {
+                Ok(server) => {
+                    let port = server.base_port();
+                    console.say(&format!(
+                        "[sim] simulated Telegram on 127.0.0.1, DC 1 to 5 on ports {port} to {}",
+                        u32::from(port) + 4
+                    ));
+                    Simulator {
+                        dc1: server.addr(),
+                        embedded: Some(server),
+                    }
+                }
+                Err(e) => {
+                    console.error(&format!("error: cannot start the simulator: {e}"));
+                    return FAILED;
+                }
+            }
+        }
+    };
+
+    let sim = simulator.embedded.as_ref().map(SimServer::sim);
+    let calls = common.show_calls.then_some(calls_rx);
+    let mut prompt = CliPrompt::new(console, &args, sim, calls);
+    let status = log_in(&args, &common, &phone, simulator.dc1, &mut prompt, cancel).await;
+    prompt.show_sim();
+    if let Some(server) = simulator.embedded {
+        server.shutdown().await;
+    }
+    status
+}
+
+async fn log_in(
+    args: &PhoneArgs,
+    common: &CommonArgs,
+    phone: &str,
+    dc1: SocketAddr,
+    prompt: &mut CliPrompt,
+    cancel: CancellationToken,
+) -> u8 {
+    let mut config = Config::new(API_ID, API_HASH);
+    let mut tokens = match &common.tokens {
+        Some(path) => match TokenFile::open(path) {
+            Ok((tokens, corrupt)) => {
+                if let Some(corrupt) = corrupt {
+                    prompt.console.say(&format!("! {corrupt}"));
+                }
+                let count = tokens.tokens().len();
+                prompt.console.say(&format!(
+                    "[tokens] {count} logout token(s) in {}",
+                    path.display()
+                ));
+                config.logout_tokens = tokens.tokens().clone();
+                Some(tokens)
+            }
+            Err(e) => {
+                prompt.console.error(&format!(
+                    "error: cannot read the token file {}: {e}",
+                    path.display()
+                ));
+                return FAILED;
+            }
+        },
+        None => None,
+    };
+    let mut seed = [0; 32];
+    let mut key_seed = [0; 8];
+    if let Err(e) = getrandom::fill(&mut seed).and_then(|()| getrandom::fill(&mut key_seed)) {
+        prompt
+            .console
+            .error(&format!("error: no OS randomness: {e}"));
+        return FAILED;
+    }
+    let transport = Arc::new(TcpTransport::new(
+        dc1,
+        TcpOptions::new(u64::from_le_bytes(key_seed)),
+    ));
+
+    let result = login(Arc::clone(&transport), prompt, config, phone, seed, cancel).await;
+    prompt.show_sim();
+    let authorization = match result {
+        Ok(authorization) => authorization,
+        Err(error) => {
+            let (status, reason) = failure(&error, prompt.stop.as_ref());
+            prompt.console.error(&reason);
+            return status;
+        }
+    };
+    report(prompt, &authorization, tokens.is_some());
+    if let Some(tokens) = tokens.as_mut() {
+        match tokens.remember(&authorization) {
+            Ok(()) => prompt.console.say(&format!(
+                "[tokens] kept the future auth token in {}",
+                tokens.path().display()
+            )),
+            Err(e) => prompt.console.error(&format!(
+                "warning: cannot save {}: {e}",
+                tokens.path().display()
+            )),
+        }
+    }
+    if args.logout {
+        match logout(&*transport, authorization.dc).await {
+            Ok(token) => {
+                prompt.show_sim();
+                prompt.console.say("logged out");
+                match (token, tokens.as_mut()) {
+                    (Some(token), Some(tokens)) => match tokens.push(&token) {
+                        Ok(()) => prompt.console.say(&format!(
+                            "[tokens] kept the logout token in {}: logging in again with --tokens skips the code",
+                            tokens.path().display()
+                        )),
+                        Err(e) => prompt.console.error(&format!("warning: cannot save {}: {e}", tokens.path().display())),
+                    },
+                    (Some(_), None) => prompt.console.say("(the server gave a logout token: --tokens FILE keeps it)"),
+                    (None, _) => {}
+                }
+            }
+            Err(e) => {
+                prompt.console.error(&format!("error: logout failed: {e}"));
+                return FAILED;
+            }
+        }
+    }
+    LOGGED_IN
+}
+
+fn report(prompt: &mut CliPrompt, authorization: &Authorization, tokens_sent: bool) {
+    if !prompt.code_sent && tokens_sent {
+        prompt
+            .console
+            .say("[tokens] no code was needed: the server accepted a stored logout token");
+    }
+    let user = &authorization.user;
+    let name = [user.first_name.as_deref(), user.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|n| !n.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    prompt
+        .console
+        .say(&format!("logged in as user {}", authorization.user_id));
+    let phone = user
+        .phone
+        .as_deref()
+        .map(|p| format!(", +{p}"))
+        .unwrap_or_default();
+    prompt
+        .console
+        .say(&format!("  {name}{phone}, on {}", authorization.dc));
+}
+
+/// The exit status and the one-line reason of a login that did not log in.
+fn failure(error: &LoginError, stop: Option<&Stop>) -> (u8, String) {
+    match (stop, error) {
+        (Some(Stop::Missing(flag)), _) => (
+            USAGE,
+            format!(
+                "error: {} is needed and standard input is not a terminal: pass {}",
+                flag.what(),
+                flag.name()
+            ),
+        ),
+        (Some(Stop::Refused { flag, reason }), _) => (
+            FAILED,
+            format!("error: {reason} (given with {})", flag.name()),
+        ),
+        (None, LoginError::Failed(AuthError::FloodWait { seconds })) => (
+            FAILED,
+            format!("error: flood wait: the server asks to wait {seconds} s before trying again"),
+        ),
+        (None, error) => (FAILED, format!("error: {error}")),
+    }
+}

@@ -1,0 +1,378 @@
+//! The login driver: runs an [`auth_core::login::Login`] over a [`Transport`], asking a
+//! [`Prompt`].
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use auth_core::login::{
+    AuthError, Authorization, CodeKind, Config, Event, Login, Phase, UsageError,
+};
+use auth_core::{RequestId, TransportFailure};
+use tokio::task::{JoinError, JoinSet};
+use tokio_util::sync::CancellationToken;
+use zeroize::Zeroizing;
+
+use crate::{Answer, Prompt, Transport};
+
+/// How a login ended, when it did not log in.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoginError {
+    /// The login failed (the core's terminal `Event::Failed`: the server refused, the
+    /// transport kept failing, ...).
+    #[error("login failed: {0}")]
+    Failed(#[from] AuthError),
+    /// The login was cancelled: by the cancellation token, by the prompt answering
+    /// [`Answer::Cancel`], or by declining the terms of service.
+    #[error("login cancelled")]
+    Cancelled,
+    /// The login could not start (`Login::new` refused the phone number or configuration).
+    #[error("cannot start the login: {0}")]
+    Usage(#[from] UsageError),
+    /// The core waited for nothing: no call in flight, no timer, no question. A bug in
+    /// `auth-core`.
+    #[error("the login stalled in phase {0:?}")]
+    Stalled(Phase),
+}
+
+/// Logs in with `phone`: sends the calls of the login through `transport`, asks `prompt` for
+/// the code, password, name or email as the server requires, and returns the authorization.
+///
+/// `seed` is fresh entropy for this login only (from the OS RNG); it draws the SRP secret.
+/// Times come from [`Instant::now`].
+///
+/// The loop drains the calls the login wants sent (each runs as its own task, so an abandoned
+/// call never blocks the next), tells the prompt every event, asks it what the login waits
+/// for, and otherwise waits for the next answer from the network, the user or the clock. The
+/// slow part of the password check (PBKDF2) runs on [`tokio::task::spawn_blocking`]; the
+/// password is kept (zeroized when dropped) until the server accepted or refused it, so a
+/// renewed challenge is checked again without asking.
+///
+/// **Cancellation.** Cancelling `cancel`, or dropping the returned future, ends the login; if
+/// a code was sent, `auth.cancelCode` invalidates it. With the token the driver waits for that
+/// call's answer and returns [`LoginError::Cancelled`]; on drop the call is spawned on the
+/// current runtime and left to finish by itself.
+///
+/// # Errors
+///
+/// [`LoginError::Usage`] if the phone number or configuration is unusable,
+/// [`LoginError::Cancelled`] and [`LoginError::Failed`] as above.
+pub async fn login<T, P>(
+    transport: Arc<T>,
+    prompt: &mut P,
+    config: Config,
+    phone: &str,
+    seed: [u8; 32],
+    cancel: CancellationToken,
+) -> Result<Authorization, LoginError>
+where
+    T: Transport + 'static,
+    P: Prompt + ?Sized,
+{
+    let login = Login::new(config, phone, seed, Instant::now())?;
+    let mut driver = Driver {
+        login,
+        transport,
+        calls: JoinSet::new(),
+        call_ids: HashMap::new(),
+        cancel,
+        cancelling: false,
+        password: None,
+        recheck_password: false,
+        email_code: None,
+    };
+    driver.run(prompt).await
+}
+
+/// The state of one running login; dropping it unfinished cancels the login.
+struct Driver<T: Transport + 'static> {
+    login: Login,
+    transport: Arc<T>,
+    /// Calls on their way, one task each.
+    calls: JoinSet<Result<Vec<u8>, TransportFailure>>,
+    call_ids: HashMap<tokio::task::Id, RequestId>,
+    cancel: CancellationToken,
+    /// `Login::cancel` was called: not again (it would send a second `auth.cancelCode`).
+    cancelling: bool,
+    /// The password being checked, kept until the server accepts or refuses it.
+    password: Option<Zeroizing<String>>,
+    /// The challenge was renewed: check the kept password again without asking.
+    recheck_password: bool,
+    /// The masked address and length of the last email code sent.
+    email_code: Option<(String, u32)>,
+}
+
+impl<T: Transport + 'static> Driver<T> {
+    async fn run<P: Prompt + ?Sized>(
+        &mut self,
+        prompt: &mut P,
+    ) -> Result<Authorization, LoginError> {
+        loop {
+            self.flush_transmits();
+            while let Some(event) = self.login.poll_event() {
+                match event {
+                    Event::LoggedIn(authorization) => return Ok(*authorization),
+                    Event::Cancelled => return Err(LoginError::Cancelled),
+                    Event::Failed(error) => return Err(LoginError::Failed(error)),
+                    event => {
+                        self.observe(&event);
+                        prompt.notify(&event);
+                    }
+                }
+            }
+            let refused = match self.login.phase() {
+                Phase::Finished => return Err(LoginError::Stalled(Phase::Finished)),
+                Phase::Working => {
+                    if self.calls.is_empty() && self.login.poll_timeout().is_none() {
+                        return Err(LoginError::Stalled(Phase::Working));
+                    }
+                    self.step(pin!(std::future::pending::<()>())).await;
+                    None
+                }
+                Phase::AwaitingCode => self.ask_code(prompt).await?,
+                Phase::AwaitingSignUp => self.ask_sign_up(prompt).await,
+                Phase::AwaitingPassword => self.check_password(prompt).await?,
+                Phase::AwaitingEmail => self.ask_email(prompt).await,
+                Phase::AwaitingEmailCode => self.ask_email_code(prompt).await,
+            };
+            if let Some(error) = refused {
+                prompt.refused(&error);
+            }
+        }
+    }
+
+    /// Remembers what later questions need from an event.
+    fn observe(&mut self, event: &Event) {
+        match event {
+            Event::PasswordRequired(_) | Event::PasswordInvalid { .. } => {
+                self.password = None;
+                self.recheck_password = false;
+            }
+            Event::PasswordChallengeRenewed => self.recheck_password = self.password.is_some(),
+            Event::EmailCodeSent {
+                email_pattern,
+                length,
+            } => {
+                self.email_code = Some((email_pattern.clone(), *length));
+            }
+            _ => {}
+        }
+    }
+
+    // ----- questions: each returns the refusal of the answer, if any -----
+
+    async fn ask_code<P: Prompt + ?Sized>(
+        &mut self,
+        prompt: &mut P,
+    ) -> Result<Option<UsageError>, LoginError> {
+        let sent = self
+            .login
+            .sent_code()
+            .cloned()
+            .ok_or(LoginError::Stalled(Phase::AwaitingCode))?;
+        let attempts = self.login.code_attempts();
+        let Some(answer) = self.ask(prompt.code(&sent, attempts)).await else {
+            return Ok(None);
+        };
+        let now = Instant::now();
+        Ok(match answer {
+            Answer::Value(code) => self.login.submit_code(now, &Zeroizing::new(code)).err(),
+            Answer::Resend => self.login.resend_code(now, None).err(),
+            Answer::Cancel => self.cancel_login(),
+        })
+    }
+
+    async fn ask_sign_up<P: Prompt + ?Sized>(&mut self, prompt: &mut P) -> Option<UsageError> {
+        let terms = self.login.terms_of_service().cloned();
+        let answer = self.ask(prompt.sign_up(terms.as_ref())).await?;
+        match answer {
+            Answer::Value((first, last)) => self.login.sign_up(Instant::now(), &first, &last).err(),
+            Answer::Resend => Some(UsageError::ResendUnavailable),
+            Answer::Cancel => {
+                self.cancelling = true;
+                self.login.decline_sign_up(Instant::now()).err()
+            }
+        }
+    }
+
+    /// Asks for the password (unless a kept one is to be checked again), checks it on a
+    /// blocking thread and submits the result.
+    async fn check_password<P: Prompt + ?Sized>(
+        &mut self,
+        prompt: &mut P,
+    ) -> Result<Option<UsageError>, LoginError> {
+        let stalled = LoginError::Stalled(Phase::AwaitingPassword);
+        if !(self.recheck_password && self.password.is_some()) {
+            let info = self.login.password_info().cloned().ok_or(stalled.clone())?;
+            let attempts = self.login.password_attempts();
+            match self.ask(prompt.password(&info, attempts)).await {
+                Some(Answer::Value(password)) => self.password = Some(password),
+                Some(Answer::Resend) => return Ok(Some(UsageError::ResendUnavailable)),
+                Some(Answer::Cancel) => return Ok(self.cancel_login()),
+                None => return Ok(None),
+            }
+        }
+        self.recheck_password = false;
+        let challenge = self.login.password_challenge().cloned().ok_or(stalled)?;
+        let Some(password) = self.password.clone() else {
+            return Ok(None);
+        };
+        prompt.checking_password(true);
+        let check = tokio::task::spawn_blocking(move || challenge.check(password.as_bytes()));
+        let outcome = self.ask(check).await;
+        prompt.checking_password(false);
+        Ok(match outcome {
+            None => None,
+            Some(Ok(check)) => match self.login.submit_password_check(Instant::now(), check) {
+                Err(UsageError::StaleChallenge(_)) => {
+                    self.recheck_password = true;
+                    None
+                }
+                result => result.err(),
+            },
+            // The check itself panicked: nothing sensible is left to do.
+            Some(Err(_)) => self.cancel_login(),
+        })
+    }
+
+    async fn ask_email<P: Prompt + ?Sized>(&mut self, prompt: &mut P) -> Option<UsageError> {
+        let (google, apple) = match self.login.sent_code().map(|sent| &sent.kind) {
+            Some(CodeKind::SetUpEmailRequired {
+                google_signin_allowed,
+                apple_signin_allowed,
+            }) => (*google_signin_allowed, *apple_signin_allowed),
+            _ => (false, false),
+        };
+        match self.ask(prompt.email(google, apple)).await? {
+            Answer::Value(email) => self.login.submit_email(Instant::now(), &email).err(),
+            Answer::Resend => Some(UsageError::ResendUnavailable),
+            Answer::Cancel => self.cancel_login(),
+        }
+    }
+
+    async fn ask_email_code<P: Prompt + ?Sized>(&mut self, prompt: &mut P) -> Option<UsageError> {
+        let (pattern, length) = self.email_code.clone().unwrap_or_default();
+        match self.ask(prompt.email_code(&pattern, length)).await? {
+            Answer::Value(code) => self
+                .login
+                .submit_email_code(Instant::now(), &Zeroizing::new(code))
+                .err(),
+            Answer::Resend => Some(UsageError::ResendUnavailable),
+            Answer::Cancel => self.cancel_login(),
+        }
+    }
+
+    // ----- waiting -----
+
+    /// Waits for `question` while serving the network and the clock. `None` if the login was
+    /// cancelled, or moved on, before the answer came (the question is then dropped).
+    async fn ask<F: Future>(&mut self, question: F) -> Option<F::Output> {
+        let mut question = pin!(question);
+        let phase = self.login.phase();
+        loop {
+            if let Some(answer) = self.step(question.as_mut()).await {
+                return Some(answer);
+            }
+            if self.cancelling || self.login.phase() != phase {
+                return None;
+            }
+        }
+    }
+
+    /// Waits for the first of: cancellation, `fut`, a call's answer, the login's timer. Returns
+    /// `fut`'s output if it came first; otherwise feeds what happened into the login.
+    async fn step<F: Future>(&mut self, fut: Pin<&mut F>) -> Option<F::Output> {
+        let cancel = self.cancel.clone();
+        let deadline = self.login.poll_timeout();
+        let wake_at = deadline.unwrap_or_else(|| Instant::now() + Duration::from_secs(24 * 3600));
+        let out = tokio::select! {
+            biased;
+            () = cancel.cancelled(), if !self.cancelling => {
+                self.cancel_login();
+                None
+            }
+            out = fut => Some(out),
+            Some(joined) = self.calls.join_next_with_id() => {
+                self.on_answer(joined);
+                None
+            }
+            () = tokio::time::sleep_until(wake_at.into()), if deadline.is_some() => {
+                self.login.handle_timeout(Instant::now().max(wake_at));
+                None
+            }
+        };
+        self.flush_transmits();
+        out
+    }
+
+    /// Starts a task for every call the login wants sent.
+    fn flush_transmits(&mut self) {
+        while let Some(transmit) = self.login.poll_transmit() {
+            let transport = Arc::clone(&self.transport);
+            let task = self
+                .calls
+                .spawn(async move { transport.invoke(transmit.dc, transmit.body).await });
+            self.call_ids.insert(task.id(), transmit.id);
+        }
+    }
+
+    fn on_answer(
+        &mut self,
+        joined: Result<(tokio::task::Id, Result<Vec<u8>, TransportFailure>), JoinError>,
+    ) {
+        let (task, outcome) = match joined {
+            Ok((task, outcome)) => (task, outcome),
+            Err(error) => (
+                error.id(),
+                Err(TransportFailure::Other(
+                    "the transport's task panicked".into(),
+                )),
+            ),
+        };
+        let Some(id) = self.call_ids.remove(&task) else {
+            return;
+        };
+        let now = Instant::now();
+        // An error here means an id the login never sent, which cannot happen: ignore it.
+        let _ = match outcome {
+            Ok(body) => self.login.handle_response(now, id, &body),
+            Err(failure) => self.login.handle_failure(now, id, failure),
+        };
+    }
+
+    /// Cancels the login (once). Returns no refusal, for the question helpers.
+    fn cancel_login(&mut self) -> Option<UsageError> {
+        if !self.cancelling {
+            self.cancelling = true;
+            self.login.cancel(Instant::now());
+        }
+        None
+    }
+}
+
+impl<T: Transport + 'static> Drop for Driver<T> {
+    /// A login dropped unfinished is cancelled: `auth.cancelCode` is spawned on the current
+    /// runtime (or, if it is already on its way, left to finish).
+    fn drop(&mut self) {
+        if self.login.is_finished() {
+            return;
+        }
+        if self.cancelling {
+            self.calls.detach_all();
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        self.login.cancel(Instant::now());
+        while let Some(transmit) = self.login.poll_transmit() {
+            let transport = Arc::clone(&self.transport);
+            runtime.spawn(async move {
+                let _ = transport.invoke(transmit.dc, transmit.body).await;
+            });
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! The human side of a login: questions the driver asks, and what it tells.
+
+use std::future::Future;
+
+use auth_core::login::{Event, PasswordInfo, SentCode, TermsOfService, UsageError};
+use zeroize::Zeroizing;
+
+/// The user's answer to a question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer<T> {
+    /// The answer itself.
+    Value(T),
+    /// Ask for the code to be sent again (to [`Prompt::code`]; elsewhere it is refused with
+    /// [`UsageError::ResendUnavailable`] and the question is asked again).
+    Resend,
+    /// Stop the login (to [`Prompt::sign_up`]: decline the terms). A code already sent is
+    /// cancelled with `auth.cancelCode`.
+    Cancel,
+}
+
+/// Asks the user what the login needs, and tells them what happened.
+///
+/// The questions are `async`: a terminal UI reads a line, a web backend waits for the next
+/// request. While a question is open the driver keeps serving the network and the clock;
+/// events that arise meanwhile (only `ResendAvailable`, in practice) are told by
+/// [`notify`](Self::notify) once the question is answered.
+///
+/// An answer the login refuses before sending anything (a code of the wrong length, an empty
+/// name) is reported with [`refused`](Self::refused), then the same question is asked again:
+/// a prompt that cannot produce another answer should answer [`Answer::Cancel`].
+///
+/// Implementations may write the methods as `async fn`; the futures must be `Send` so that
+/// the whole login can run on a multi-threaded runtime.
+pub trait Prompt: Send {
+    /// The code that was sent (see `sent.kind` for how, and its length). `attempts` counts
+    /// wrong codes so far.
+    fn code(
+        &mut self,
+        sent: &SentCode,
+        attempts: u32,
+    ) -> impl Future<Output = Answer<String>> + Send;
+
+    /// The account's 2FA password. `attempts` counts wrong passwords so far. The driver keeps
+    /// the password until the server accepted or refused it (and checks it again by itself if
+    /// the server renews the challenge), then wipes it.
+    fn password(
+        &mut self,
+        info: &PasswordInfo,
+        attempts: u32,
+    ) -> impl Future<Output = Answer<Zeroizing<String>>> + Send;
+
+    /// No account has this number: show the terms (when the server sent them) and ask for the
+    /// first and last name. Giving a name accepts the terms; [`Answer::Cancel`] declines.
+    fn sign_up(
+        &mut self,
+        terms: Option<&TermsOfService>,
+    ) -> impl Future<Output = Answer<(String, String)>> + Send;
+
+    /// The account must set up a login email: ask for the address.
+    fn email(
+        &mut self,
+        google_signin_allowed: bool,
+        apple_signin_allowed: bool,
+    ) -> impl Future<Output = Answer<String>> + Send;
+
+    /// The code sent to the login email being set up (`email_pattern` is the partly masked
+    /// address, `length` the number of digits).
+    fn email_code(
+        &mut self,
+        email_pattern: &str,
+        length: u32,
+    ) -> impl Future<Output = Answer<String>> + Send;
+
+    /// Progress: every event that does not end the login, in order, before any question it
+    /// leads to (the terminal ones are [`login`](crate::login)'s result).
+    fn notify(&mut self, event: &Event) {
+        let _ = event;
+    }
+
+    /// The slow password check started (`true`) or ended (`false`): show progress.
+    fn checking_password(&mut self, started: bool) {
+        let _ = started;
+    }
+
+    /// The last answer was refused before anything was sent; the question comes again.
+    fn refused(&mut self, error: &UsageError) {
+        let _ = error;
+    }
+}

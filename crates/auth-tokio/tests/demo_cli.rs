@@ -1,0 +1,443 @@
+//! The demo CLI (`examples/login`), run in-process with scripted input and captured output,
+//! plus one smoke test of the built example binary.
+// The demo's logic, compiled into this test; `main` (the terminal console) is not used here.
+#[allow(dead_code)]
+#[path = "../examples/login/demo/mod.rs"]
+mod demo;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use auth_tokio::{CancellationToken, SimServer};
+use demo::console::{Console, Input};
+
+/// A cloneable, shared output buffer.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Answers a question, given the output so far.
+type Answerer = Box<dyn FnMut(&str, &str) -> Option<String> + Send>;
+
+struct Run {
+    status: u8,
+    out: String,
+    err: String,
+}
+
+impl Run {
+    /// The user id of the `logged in as user <id>` line.
+    fn user_id(&self) -> Option<i64> {
+        self.out
+            .lines()
+            .find_map(|l| l.strip_prefix("logged in as user ")?.parse().ok())
+    }
+}
+
+/// Runs the demo with `args`; `input` answers questions (given the output so far), or there
+/// is no terminal when it is `None`.
+async fn run(args: &[&str], input: Option<Answerer>) -> Run {
+    let (out, err) = (Captured::default(), Captured::default());
+    let interactive = input.is_some();
+    let input: Input = match input {
+        Some(mut answer) => {
+            let seen = out.clone();
+            Box::new(move |question, _secret| answer(question, &seen.text()))
+        }
+        None => Box::new(|_, _| panic!("no terminal: nothing may be read")),
+    };
+    let console = Console::new(
+        Box::new(out.clone()),
+        Box::new(err.clone()),
+        input,
+        interactive,
+    );
+    let argv = std::iter::once("login").chain(args.iter().copied());
+    let status = demo::run(argv, console, CancellationToken::new()).await;
+    Run {
+        status,
+        out: out.text(),
+        err: err.text(),
+    }
+}
+
+/// Answers `lines` in order.
+fn typed(lines: &[&str]) -> Option<Answerer> {
+    let mut lines: Vec<String> = lines.iter().rev().map(|l| (*l).to_owned()).collect();
+    Some(Box::new(move |_, _| lines.pop()))
+}
+
+/// The code on the last `[sim] ... code N` line of the output: what a person would type.
+fn last_code_shown(out: &str) -> Option<String> {
+    out.lines()
+        .rev()
+        .filter(|l| l.starts_with("[sim]"))
+        .find_map(|l| Some(l.rsplit_once("code ")?.1.trim().to_owned()))
+}
+
+#[tokio::test]
+async fn flags_log_in_without_asking() {
+    let r = run(&["--phone", "+999 66 2 0001", "--code", "22222"], None).await;
+    assert_eq!(r.status, 0, "{}{}", r.out, r.err);
+    assert!(r.user_id().is_some(), "{}", r.out);
+    assert!(
+        r.out
+            .contains("[sim] app message to +9996620001: code 22222"),
+        "{}",
+        r.out
+    );
+    assert!(r.err.is_empty(), "{}", r.err);
+}
+
+#[tokio::test]
+async fn phone_subcommand_takes_the_same_flags() {
+    let r = run(
+        &["phone", "--phone", "999-66-2-0001", "--code", "2 2 2 2 2"],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 0, "{}{}", r.out, r.err);
+    assert!(r.user_id().is_some());
+}
+
+#[tokio::test]
+async fn wrong_code_flag_exits_1_at_once() {
+    let r = run(&["--phone", "9996620001", "--code", "11111"], None).await;
+    assert_eq!(r.status, 1, "{}{}", r.out, r.err);
+    assert_eq!(r.err.trim(), "error: wrong code (given with --code)");
+    // A code of the wrong length is refused before it is sent: exit 1 too.
+    let r = run(&["--phone", "9996620001", "--code", "12"], None).await;
+    assert_eq!(r.status, 1, "{}{}", r.out, r.err);
+    assert!(
+        r.err.contains("--code") && r.err.contains("digits"),
+        "{}",
+        r.err
+    );
+}
+
+#[tokio::test]
+async fn missing_answers_without_a_terminal_exit_2_naming_the_flag() {
+    let r = run(&["--phone", "9996620001"], None).await;
+    assert_eq!(r.status, 2);
+    assert!(r.err.contains("pass --code"), "{}", r.err);
+    let r = run(&[], None).await;
+    assert_eq!(r.status, 2);
+    assert!(r.err.contains("pass --phone"), "{}", r.err);
+    let r = run(&["--phone", "9996624343", "--code", "22222"], None).await;
+    assert_eq!(r.status, 2, "{}{}", r.out, r.err);
+    assert!(r.err.contains("pass --first-name"), "{}", r.err);
+    assert!(
+        r.out.contains("Terms of service"),
+        "the terms are shown first: {}",
+        r.out
+    );
+}
+
+#[tokio::test]
+async fn usage_errors_exit_2_and_help_exits_0() {
+    let r = run(&["--bogus"], None).await;
+    assert_eq!(r.status, 2);
+    assert!(r.err.contains("--bogus"));
+    let r = run(
+        &[
+            "--phone",
+            "9996620001",
+            "--connect",
+            "127.0.0.1:1",
+            "--sim-password",
+            "x",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 2);
+    assert!(r.err.contains("--connect"), "{}", r.err);
+    let r = run(
+        &["--connect", "no port here", "--phone", "9996620001"],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 2, "{}", r.err);
+    let r = run(&["--help"], None).await;
+    assert_eq!(r.status, 0);
+    for needle in [
+        "+999 66 2 0001",
+        "+999 66 3 0002",
+        "hunter2",
+        "+999 66 1 0003",
+        "99966XYYYY",
+        "--sim-email-setup",
+    ] {
+        assert!(r.out.contains(needle), "--help lacks {needle}");
+    }
+}
+
+#[tokio::test]
+async fn invalid_phone_exits_1() {
+    let r = run(&["--phone", "12ab", "--code", "22222"], None).await;
+    assert_eq!(r.status, 1);
+    assert!(r.err.contains("invalid phone number"), "{}", r.err);
+}
+
+#[tokio::test]
+async fn sign_up_with_names_accepts_the_terms() {
+    let r = run(
+        &[
+            "--phone",
+            "9996624242",
+            "--code",
+            "22222",
+            "--first-name",
+            "Ada",
+            "--last-name",
+            "Lovelace",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 0, "{}{}", r.out, r.err);
+    assert!(r.out.contains("Terms of service"));
+    assert!(r.out.contains("Ada Lovelace"));
+}
+
+#[tokio::test]
+async fn two_factor_by_flags_and_a_wrong_password_exits_1() {
+    let ok = run(
+        &[
+            "--phone",
+            "9996620777",
+            "--sim-password",
+            "pw",
+            "--code",
+            "22222",
+            "--password",
+            "pw",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(ok.status, 0, "{}{}", ok.out, ok.err);
+    assert!(ok.out.contains("Checking the password"));
+    let wrong = run(
+        &[
+            "--phone",
+            "9996620777",
+            "--sim-password",
+            "pw",
+            "--code",
+            "22222",
+            "--password",
+            "nope",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(wrong.status, 1, "{}{}", wrong.out, wrong.err);
+    assert_eq!(
+        wrong.err.trim(),
+        "error: wrong password (given with --password)"
+    );
+}
+
+#[tokio::test]
+async fn interactive_run_shows_the_delivery_and_takes_typed_answers() {
+    let r = run(&[], typed(&["+999 66 2 0001", "123", "22222"])).await;
+    assert_eq!(r.status, 0, "{}{}", r.out, r.err);
+    assert!(r.out.contains("Phone number: "));
+    assert!(
+        r.out
+            .contains("[sim] app message to +9996620001: code 22222")
+    );
+    assert!(
+        r.out.contains("! invalid code"),
+        "a refused answer is shown and asked again: {}",
+        r.out
+    );
+    assert!(r.user_id().is_some());
+}
+
+#[tokio::test]
+async fn interactive_email_setup_types_the_codes_shown() {
+    let answer = |question: &str, out: &str| {
+        if question.starts_with("Login email") {
+            Some("carol@example.com".into())
+        } else {
+            last_code_shown(out)
+        }
+    };
+    let r = run(
+        &["--phone", "+999 66 1 0003", "--sim-email-setup"],
+        Some(Box::new(answer)),
+    )
+    .await;
+    assert_eq!(r.status, 0, "{}{}", r.out, r.err);
+    assert!(
+        r.out.contains("(LoginSetup)") && r.out.contains("(LoginCode)"),
+        "{}",
+        r.out
+    );
+}
+
+#[tokio::test]
+async fn interactive_cancel_and_declining_exit_1() {
+    let r = run(&["--phone", "9996620001"], typed(&["cancel"])).await;
+    assert_eq!((r.status, r.err.trim()), (1, "error: login cancelled"));
+    let r = run(&["--phone", "9996624444"], typed(&["22222", ""])).await;
+    assert_eq!(r.status, 1, "{}{}", r.out, r.err);
+    assert!(r.out.contains("Declined."));
+    // End of input cancels too, it never waits.
+    let r = run(&["--phone", "9996620001"], typed(&[])).await;
+    assert_eq!(r.status, 1);
+}
+
+#[tokio::test]
+async fn logout_token_kept_in_a_file_skips_the_code_next_time() {
+    let server = SimServer::start(demo::accounts::demo_sim(&[]).unwrap(), 0)
+        .await
+        .unwrap();
+    let connect = format!("127.0.0.1:{}", server.base_port());
+    let file =
+        std::env::temp_dir().join(format!("auth-tokio-demo-tokens-{}.bin", std::process::id()));
+    let file_arg = file.to_string_lossy().into_owned();
+    let common = [
+        "--connect",
+        connect.as_str(),
+        "--tokens",
+        file_arg.as_str(),
+        "--phone",
+        "9996620001",
+    ];
+
+    let first = run(
+        &[&common[..], &["--code", "22222", "--logout"]].concat(),
+        None,
+    )
+    .await;
+    assert_eq!(first.status, 0, "{}{}", first.out, first.err);
+    assert!(first.out.contains("logged out"));
+    assert!(first.out.contains("kept the logout token"));
+
+    let second = run(&common, None).await;
+    assert_eq!(second.status, 0, "{}{}", second.out, second.err);
+    assert!(second.out.contains("no code was needed"), "{}", second.out);
+    assert_eq!(second.user_id(), first.user_id());
+    let _ = std::fs::remove_file(&file);
+    server.shutdown().await;
+}
+
+/// The built example binary itself: exit statuses and the success line.
+#[test]
+fn example_binary_smoke() {
+    let Some(binary) = std::env::current_exe().ok().and_then(|test| {
+        Some(
+            test.parent()?
+                .parent()?
+                .join("examples")
+                .join(format!("login{}", std::env::consts::EXE_SUFFIX)),
+        )
+    }) else {
+        panic!("no target directory");
+    };
+    if !binary.exists() {
+        // `cargo test` builds the examples; a run of this test alone may not have.
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let built = Command::new(cargo)
+            .args(["build", "-q", "-p", "auth-tokio", "--example", "login"])
+            .status();
+        assert!(built.is_ok_and(|s| s.success()), "cannot build the example");
+    }
+    let run = |args: &[&str]| {
+        Command::new(&binary)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("the example runs")
+    };
+    let ok = run(&["--phone", "9996620001", "--code", "22222"]);
+    assert_eq!(ok.status.code(), Some(0), "{ok:?}");
+    assert!(
+        String::from_utf8_lossy(&ok.stdout)
+            .lines()
+            .any(|l| l.starts_with("logged in as user "))
+    );
+    assert_eq!(
+        run(&["--phone", "9996620001", "--code", "11111"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(run(&["--phone", "9996620001"]).status.code(), Some(2));
+}
+
+#[test]
+fn account_specs_parse_or_explain() {
+    use demo::accounts::AccountSpec;
+    let spec = AccountSpec::parse("+1 555 0100,password=pw,email-setup").unwrap();
+    assert_eq!(
+        (
+            spec.phone.as_str(),
+            spec.password.as_deref(),
+            spec.email_setup
+        ),
+        ("+1 555 0100", Some("pw"), true)
+    );
+    assert_eq!(AccountSpec::parse("9996620001").unwrap().password, None);
+    assert!(AccountSpec::parse("abc").unwrap_err().contains("phone"));
+    assert!(
+        AccountSpec::parse("9996620001,pasword=x")
+            .unwrap_err()
+            .contains("unknown")
+    );
+    assert!(AccountSpec::parse("9996620001,password=").is_err());
+}
+
+#[tokio::test]
+async fn flood_wait_exits_1_with_the_wait() {
+    let config = auth_sim::SimConfig {
+        send_code_limit: 0,
+        ..auth_sim::SimConfig::default()
+    };
+    let server = SimServer::start(auth_sim::Sim::new(config), 0)
+        .await
+        .unwrap();
+    let connect = format!("127.0.0.1:{}", server.base_port());
+    let r = run(
+        &[
+            "--connect",
+            &connect,
+            "--phone",
+            "9996620001",
+            "--code",
+            "22222",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 1, "{}{}", r.out, r.err);
+    assert!(
+        r.err
+            .starts_with("error: flood wait: the server asks to wait"),
+        "{}",
+        r.err
+    );
+    server.shutdown().await;
+}

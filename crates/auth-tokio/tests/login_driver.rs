@@ -1,0 +1,140 @@
+//! The driver's own duties, with transports that misbehave: failures and panics become
+//! typed errors, a renewed password challenge is checked again without asking.
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::time::Duration;
+
+use auth_core::before_auth::method_id;
+use auth_core::login::{AuthError, Event};
+use auth_core::tl::{Identifiable, Serialize, functions};
+use auth_core::{DcId, TransportFailure};
+use auth_sim::AccountConfig;
+use auth_tokio::{CancellationToken, LoginError, TcpTransport, Transport, login};
+use support::*;
+
+/// Fails every call, or panics on it.
+struct Broken {
+    panic: bool,
+    calls: AtomicU32,
+}
+
+impl Transport for Broken {
+    async fn invoke(&self, _dc: DcId, _body: Vec<u8>) -> Result<Vec<u8>, TransportFailure> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        if self.panic {
+            panic!("a transport bug");
+        }
+        Err(TransportFailure::ConnectionLost)
+    }
+}
+
+fn quick_retries() -> auth_core::login::Config {
+    let mut config = config();
+    config.transport_retries = 2;
+    config.transport_retry_delay = Duration::from_millis(10);
+    config
+}
+
+#[tokio::test]
+async fn a_failing_transport_is_retried_then_fails_the_login() {
+    let (server, _) = serve_accounts(vec![]).await;
+    for panic in [false, true] {
+        let transport = Arc::new(Broken {
+            panic,
+            calls: AtomicU32::new(0),
+        });
+        let mut prompt = TestPrompt::new(&server, PLAIN);
+        let err = login(
+            transport.clone(),
+            &mut prompt,
+            quick_retries(),
+            PLAIN,
+            [1; 32],
+            CancellationToken::new(),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                LoginError::Failed(AuthError::Transport {
+                    request: "auth.sendCode",
+                    ..
+                })
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            transport.calls.load(Ordering::SeqCst),
+            3,
+            "one call and two retries"
+        );
+    }
+}
+
+/// Forwards to the simulator, but fetches the password once more (on the same key) before
+/// the first password check goes out, so the check's `srp_id` is stale.
+struct Meddling {
+    inner: Arc<TcpTransport>,
+    meddled: AtomicBool,
+}
+
+impl Transport for Meddling {
+    async fn invoke(&self, dc: DcId, body: Vec<u8>) -> Result<Vec<u8>, TransportFailure> {
+        if method_id(&body) == Some(functions::auth::CheckPassword::CONSTRUCTOR_ID)
+            && !self.meddled.swap(true, Ordering::SeqCst)
+        {
+            self.inner
+                .invoke(dc, functions::account::GetPassword {}.to_bytes())
+                .await?;
+        }
+        self.inner.invoke(dc, body).await
+    }
+}
+
+#[tokio::test]
+async fn a_renewed_challenge_is_checked_again_without_asking() {
+    let account = AccountConfig::new(PLAIN, DcId(2)).with_password(PASSWORD);
+    let (server, inner) = serve_accounts(vec![account]).await;
+    let transport = Arc::new(Meddling {
+        inner,
+        meddled: AtomicBool::new(false),
+    });
+    let mut prompt = TestPrompt::new(&server, PLAIN).with_passwords(&[PASSWORD]);
+    login(
+        transport,
+        &mut prompt,
+        config(),
+        PLAIN,
+        [1; 32],
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(prompt.questions, ["code", "password"], "asked once");
+    assert!(
+        prompt.has_event(|e| *e == Event::PasswordChallengeRenewed),
+        "{:?}",
+        prompt.events
+    );
+    assert_eq!(prompt.checks, [true, false, true, false], "checked twice");
+}
+
+#[tokio::test]
+async fn the_login_future_is_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let (server, transport) = serve_accounts(vec![]).await;
+    let mut prompt = TestPrompt::new(&server, PLAIN);
+    let future = login(
+        transport,
+        &mut prompt,
+        config(),
+        PLAIN,
+        [1; 32],
+        CancellationToken::new(),
+    );
+    assert_send(&future);
+}
