@@ -78,6 +78,7 @@ pub mod dc;
 pub mod entropy;
 pub mod login;
 pub mod logout_tokens;
+pub mod machine;
 pub mod rpc_error;
 pub mod srp;
 pub mod test_accounts;
