@@ -248,3 +248,23 @@ fn replies_are_checked_against_the_declared_result_type() {
     assert_eq!(tl::decode_result_of(cancel, &true.to_bytes()), Some(Ok(())));
     assert_eq!(tl::decode_result_of(0xdeadbeef, &[]), None);
 }
+
+#[test]
+fn a_length_prefix_of_255_is_refused() {
+    // Found by fuzzing (fuzz/regressions/tl_decode/length_prefix_255): tl-proto read 0xff as a
+    // one-byte length of 255, so the object re-encoded 4 bytes longer (with a 254 prefix).
+    // passwordRecovery#137948a5 email_pattern:string with a 255-byte string behind 0xff.
+    let mut bytes = 0x137948a5u32.to_le_bytes().to_vec();
+    bytes.push(255);
+    bytes.extend_from_slice(&[b'a'; 255]);
+    assert_eq!(
+        tl::decode::<tl::enums::auth::PasswordRecovery>(&bytes).unwrap_err(),
+        DecodeError::BadLengthPrefix
+    );
+    // The canonical long form of the same string decodes.
+    let mut good = 0x137948a5u32.to_le_bytes().to_vec();
+    good.extend_from_slice(&[254, 255, 0, 0]);
+    good.extend_from_slice(&[b'a'; 255]);
+    good.push(0);
+    assert!(tl::decode::<tl::enums::auth::PasswordRecovery>(&good).is_ok());
+}

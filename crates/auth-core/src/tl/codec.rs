@@ -42,6 +42,10 @@ pub enum DecodeError {
     /// A vector claims more elements than the remaining input could hold.
     #[error("vector length {0} exceeds the remaining input")]
     VectorTooLong(u32),
+    /// A `bytes`/`string` length prefix of 255, which TL does not define (254 introduces a
+    /// 3-byte length; 0..=253 are lengths).
+    #[error("invalid bytes length prefix 255")]
+    BadLengthPrefix,
     /// A `string` field was not valid UTF-8.
     #[error("string is not valid UTF-8")]
     InvalidUtf8,
@@ -125,6 +129,10 @@ impl<'a> Reader<'a> {
 
     /// Reads `bytes`, borrowing from the input.
     pub fn bytes_ref(&mut self) -> Result<&'a [u8], DecodeError> {
+        // tl-proto reads a first byte of 255 as a one-byte length; TL reserves it.
+        if self.buf.first() == Some(&255) {
+            return Err(DecodeError::BadLengthPrefix);
+        }
         self.prim()
     }
 
