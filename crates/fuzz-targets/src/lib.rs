@@ -1,0 +1,34 @@
+//! The bodies of tgauth's fuzz targets.
+//!
+//! Each function takes the fuzzer's bytes and panics only when an invariant breaks (a panic
+//! inside the code under test is a finding too). `fuzz/fuzz_targets/*.rs` call these under
+//! cargo-fuzz on nightly; `tests/corpus.rs` replays every file of `fuzz/corpus/<target>/` on
+//! stable, so CI exercises every target without nightly.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+// The fuzz harness stands in for the caller, who owns the clock.
+#![allow(clippy::disallowed_methods)]
+
+mod flow;
+mod frame;
+mod sim;
+mod tl_targets;
+
+pub use flow::login_flow;
+pub use frame::transport_frame;
+pub use sim::sim_request;
+pub use tl_targets::{logout_tokens, rpc_error, srp_params, tl_decode};
+
+/// A target's body.
+pub type Target = fn(&[u8]);
+
+/// Every target by name, for the corpus replay and the CI runner.
+pub const TARGETS: &[(&str, Target)] = &[
+    ("tl_decode", tl_decode),
+    ("rpc_error", rpc_error),
+    ("srp_params", srp_params),
+    ("login_flow", login_flow),
+    ("logout_tokens", logout_tokens),
+    ("sim_request", sim_request),
+    ("transport_frame", transport_frame),
+];
