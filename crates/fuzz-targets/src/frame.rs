@@ -41,11 +41,16 @@ pub fn transport_frame(data: &[u8]) {
     }
     if !failed {
         let consumed = stream.len() - decoder.buffered();
-        assert_eq!(
-            &reframed[..],
-            &stream[..consumed],
-            "frames do not reproduce the stream"
-        );
+        if consumed == 0 {
+            // Not even the tag yet: no frame can have come out.
+            assert_eq!(reframed.len(), wire::INTERMEDIATE_TAG.len());
+        } else {
+            assert_eq!(
+                &reframed[..],
+                &stream[..consumed],
+                "frames do not reproduce the stream"
+            );
+        }
     }
     let mut server = ServerConnection::new();
     server.push(stream);
