@@ -73,6 +73,10 @@ pub enum LoginError {
 /// the server renews the challenge (`Event::PasswordChallengeRenewed`) it is checked again
 /// without asking.
 ///
+/// At the password question, [`Answer::Recover`] ("forgot it") requests a recovery code by
+/// email; while that code is live, [`Prompt::recovery_code`] is asked instead of the password,
+/// and using the code removes the password and logs in.
+///
 /// `seed` is fresh OS randomness for this login only. `config.logout_tokens` should hold the
 /// device's stored tokens (e.g. [`TokenFile::tokens`](crate::TokenFile::tokens)); the
 /// returned [`Authorization::future_auth_token`] should be stored with them
@@ -268,7 +272,8 @@ impl Driver<'_> {
     }
 
     /// Applies an answer: a value with `submit`, `Resend` with `resend_code` (refused in any
-    /// phase but the code's), `Cancel` (or a cancel requested meanwhile) with `cancel`.
+    /// phase but the code's), `Recover` with `request_password_recovery` (refused but at the
+    /// password), `Cancel` (or a cancel requested meanwhile) with `cancel`.
     fn apply<V>(
         &mut self,
         login: &mut Login,
@@ -285,6 +290,7 @@ impl Driver<'_> {
                 Ok(())
             }
             Answer::Resend => login.resend_code(Instant::now(), None),
+            Answer::Recover => login.request_password_recovery(Instant::now()),
             Answer::Value(v) => submit(login, v),
         }
     }
@@ -294,6 +300,10 @@ impl Driver<'_> {
         login: &mut Login,
         prompt: &mut P,
     ) -> Result<(), LoginError> {
+        if let Some(pattern) = login.recovery_email_pattern().map(str::to_owned) {
+            self.recovery_step(login, prompt, &pattern);
+            return Ok(());
+        }
         let password = match self.password.take() {
             Some(kept) => kept,
             None => {
@@ -318,6 +328,13 @@ impl Driver<'_> {
                         }
                         return Ok(());
                     }
+                    // Forgot it: a recovery code by email (refused without a recovery email).
+                    Answer::Recover => {
+                        if let Err(e) = login.request_password_recovery(Instant::now()) {
+                            prompt.refused(&e);
+                        }
+                        return Ok(());
+                    }
                 }
             }
         };
@@ -337,5 +354,26 @@ impl Driver<'_> {
             Err(e) => prompt.refused(&e),
         }
         Ok(())
+    }
+
+    /// A recovery code went to the recovery email: asks for it (using it removes the
+    /// password); `Resend` mails a new one.
+    fn recovery_step<P: Prompt + ?Sized>(
+        &mut self,
+        login: &mut Login,
+        prompt: &mut P,
+        email_pattern: &str,
+    ) {
+        let result = match prompt.recovery_code(email_pattern, login.recovery_attempts()) {
+            Answer::Resend | Answer::Recover if !self.cancel_requested() => {
+                login.request_password_recovery(Instant::now())
+            }
+            answer => self.apply(login, answer, |login, code| {
+                login.submit_recovery_code(Instant::now(), &code, None)
+            }),
+        };
+        if let Err(e) = result {
+            prompt.refused(&e);
+        }
     }
 }

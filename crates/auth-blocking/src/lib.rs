@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 mod driver;
+mod machine_driver;
 mod prompt;
 mod server;
 mod tcp;
@@ -21,6 +22,7 @@ mod transport;
 pub mod wire;
 
 pub use driver::{CancelToken, LoginError, login};
+pub use machine_driver::{RunError, run};
 pub use prompt::{Answer, Prompt};
 pub use server::{CallLog, DC_COUNT, SimServer};
 pub use tcp::{TcpOptions, TcpTransport};

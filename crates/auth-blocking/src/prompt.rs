@@ -8,9 +8,13 @@ use zeroize::Zeroizing;
 pub enum Answer<T> {
     /// The answer itself.
     Value(T),
-    /// Send the code again (meaningful for [`Prompt::code`] only; elsewhere it is refused
-    /// with [`Prompt::refused`] and the question asked again).
+    /// Send the code again (meaningful for [`Prompt::code`] and [`Prompt::recovery_code`];
+    /// elsewhere it is refused with [`Prompt::refused`] and the question asked again).
     Resend,
+    /// Forgot the password: recover it with a code sent to the recovery email (meaningful for
+    /// [`Prompt::password`] when `PasswordInfo::has_recovery`; elsewhere it is refused with
+    /// [`Prompt::refused`] and the question asked again). [`Prompt::recovery_code`] follows.
+    Recover,
     /// Stop the login (for [`Prompt::sign_up`]: decline the terms). A sent code is cancelled
     /// with `auth.cancelCode`.
     Cancel,
@@ -27,12 +31,23 @@ pub trait Prompt {
     /// [`Answer::Resend`] asks for it again by `sent.next`.
     fn code(&mut self, sent: &SentCode, attempts: u32) -> Answer<String>;
 
-    /// The 2FA password. `attempts` counts wrong passwords so far.
+    /// The 2FA password. `attempts` counts wrong passwords so far. [`Answer::Recover`]: forgot
+    /// it, send a recovery code to the recovery email.
     fn password(&mut self, info: &PasswordInfo, attempts: u32) -> Answer<Zeroizing<String>>;
 
     /// A first and last name for signing up, after showing `terms` (accepting them);
     /// [`Answer::Cancel`] declines.
     fn sign_up(&mut self, terms: Option<&TermsOfService>) -> Answer<(String, String)>;
+
+    /// The code sent to the recovery email (`email_pattern`) after [`password`](Self::password)
+    /// answered [`Answer::Recover`]. `attempts` counts wrong codes so far. Using the code
+    /// removes the account's password and logs in; [`Answer::Resend`] mails a new code.
+    ///
+    /// The default cancels: a prompt that never answers `Recover` is never asked.
+    fn recovery_code(&mut self, email_pattern: &str, attempts: u32) -> Answer<String> {
+        let _ = (email_pattern, attempts);
+        Answer::Cancel
+    }
 
     /// An email address to set up as the login email.
     fn email(&mut self, google_signin_allowed: bool, apple_signin_allowed: bool) -> Answer<String>;
@@ -66,6 +81,9 @@ impl<P: Prompt + ?Sized> Prompt for &mut P {
     }
     fn sign_up(&mut self, terms: Option<&TermsOfService>) -> Answer<(String, String)> {
         (**self).sign_up(terms)
+    }
+    fn recovery_code(&mut self, email_pattern: &str, attempts: u32) -> Answer<String> {
+        (**self).recovery_code(email_pattern, attempts)
     }
     fn email(&mut self, google_signin_allowed: bool, apple_signin_allowed: bool) -> Answer<String> {
         (**self).email(google_signin_allowed, apple_signin_allowed)

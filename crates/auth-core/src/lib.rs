@@ -10,6 +10,18 @@
 //! * [`login`]: the phone-number login ([`login::Login`]) with sign-up, 2FA, email setup, DC
 //!   migration, flood waits, resend/cancel, snapshot/resume (feature `serde`);
 //! * [`srp`]: SRP 2FA with every safety check, split into a fast and a slow step;
+//! * [`password`]: 2FA management after login (set, change, remove, recovery email, email
+//!   recovery, reset); [`email_change`]: changing the login email after login;
+//! * [`qr`]: QR-code login, continuing into the password step when needed;
+//!   [`bot`]: bot-token login;
+//! * [`machine`]: the [`Machine`](machine::Machine) trait every flow implements (one driver
+//!   loop for all) and [`Call`](machine::Call), one call with the shared retry rules, from
+//!   which the small flows are built: [`logout`], [`handoff`] (authorization export/import
+//!   between DCs), [`sessions`] (confirming or rejecting a new login);
+//! * [`guard`]: refuses locally what the server would refuse before authorization;
+//!   [`login_codes`]: finds login codes in service messages to invalidate them;
+//!   [`countries`]: formats a typed phone number by its country's pattern;
+//!   [`frozen`]: tells a frozen account's errors apart;
 //! * [`tl`]: layer-228 TL types, generated from the schema, with a bounded decoder;
 //! * [`RpcError`]: `rpc_error` classified by name; [`before_auth`]: what may be called
 //!   unauthorized; [`logout_tokens`]: future auth tokens; [`test_accounts`]: test-DC numbers.
@@ -74,12 +86,23 @@
 #![deny(missing_docs)]
 
 pub mod before_auth;
+pub mod bot;
+pub mod countries;
 pub mod dc;
+pub mod email_change;
 pub mod entropy;
+pub mod frozen;
+pub mod guard;
+pub mod handoff;
 pub mod login;
+pub mod login_codes;
+pub mod logout;
 pub mod logout_tokens;
 pub mod machine;
+pub mod password;
+pub mod qr;
 pub mod rpc_error;
+pub mod sessions;
 pub mod srp;
 pub mod test_accounts;
 pub mod tl;

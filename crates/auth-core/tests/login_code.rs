@@ -634,3 +634,16 @@ fn p11_user_empty_is_an_unexpected_reply() {
         Event::Failed(AuthError::UnexpectedReply { .. })
     ));
 }
+
+#[test]
+fn p04_a_migration_answered_to_cancel_code_still_ends_the_login() {
+    // Found by the model test: PHONE_MIGRATE_X to auth.cancelCode used to restart the login.
+    let mut s = Script::new();
+    s.advance_to_code_sent();
+    s.login.cancel(s.now);
+    let (t, _) = s.expect::<functions::auth::CancelCode>();
+    s.reply_error(t.id, 303, "PHONE_MIGRATE_4");
+    assert_eq!(s.one_event(), Event::Cancelled);
+    assert!(s.login.is_finished());
+    s.no_transmit();
+}

@@ -198,6 +198,7 @@ impl Sim {
 
     /// Decodes and handles a call that passed the gate.
     fn call(&mut self, now: Instant, at: KeyId, id: u32, body: &[u8]) -> Result<Reply, RpcError> {
+        self.refuse_frozen(at, id)?;
         route_calls!(self, now, at, id, body;
             functions::auth::SendCode => send_code,
             functions::auth::ResendCode => resend_code,
@@ -209,18 +210,31 @@ impl Sim {
             functions::auth::ExportAuthorization => export_authorization,
             functions::auth::ImportAuthorization => import_authorization,
             functions::auth::ImportBotAuthorization => import_bot_authorization,
+            functions::auth::ExportLoginToken => export_login_token,
+            functions::auth::AcceptLoginToken => accept_login_token,
+            functions::auth::ImportLoginToken => import_login_token,
             functions::auth::CheckPassword => check_password,
             functions::auth::RequestPasswordRecovery => request_password_recovery,
             functions::auth::CheckRecoveryPassword => check_recovery_password,
             functions::auth::RecoverPassword => recover_password,
             functions::auth::ResetLoginEmail => reset_login_email,
-            functions::account::GetPassword => get_password,
-            functions::account::SendVerifyEmailCode => send_verify_email_code,
-            functions::account::VerifyEmail => verify_email,
+            functions::account::GetPassword => get_password_with_settings,
+            functions::account::SendVerifyEmailCode => send_verify_email_code_any,
+            functions::account::VerifyEmail => verify_email_any,
+            functions::account::UpdatePasswordSettings => update_password_settings,
+            functions::account::ConfirmPasswordEmail => confirm_password_email,
+            functions::account::ResendPasswordEmail => resend_password_email,
+            functions::account::CancelPasswordEmail => cancel_password_email,
+            functions::account::ResetPassword => reset_password,
+            functions::account::DeclinePasswordReset => decline_password_reset,
             functions::help::GetNearestDc => get_nearest_dc,
             functions::help::GetTermsOfServiceUpdate => get_terms_of_service_update,
             functions::help::AcceptTermsOfService => accept_terms_of_service,
             functions::help::GetCountriesList => get_countries_list,
+            functions::account::GetAuthorizations => get_authorizations,
+            functions::account::ChangeAuthorizationSettings => change_authorization_settings,
+            functions::account::ResetAuthorization => reset_authorization,
+            functions::account::InvalidateSignInCodes => invalidate_sign_in_codes,
         );
         Err(not_simulated())
     }
@@ -259,18 +273,5 @@ impl Sim {
         _req: functions::help::AcceptTermsOfService,
     ) -> Answered<bool> {
         Ok(true)
-    }
-
-    fn get_countries_list(
-        &mut self,
-        _now: Instant,
-        _at: KeyId,
-        _req: functions::help::GetCountriesList,
-    ) -> Answered<enums::help::CountriesList> {
-        Ok(types::help::CountriesList {
-            countries: Vec::new(),
-            hash: 0,
-        }
-        .into())
     }
 }

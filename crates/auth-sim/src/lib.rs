@@ -86,22 +86,39 @@
 //! | Email | A malformed address: `EMAIL_INVALID`; verifying before a code was sent: `EMAIL_VERIFY_EXPIRED`; a wrong verification code: `CODE_INVALID`; a wrong email login code at `auth.signIn`: `PHONE_CODE_INVALID`. | `email_setup_rejects_bad_email_and_wrong_code` |
 //! | Email | A Google or Apple ID token equal to the configured one verifies the configured email (and signs in); any other: `CODE_INVALID`. | `google_and_apple_tokens_verify_email` |
 //! | Email | `auth.resetLoginEmail` on an email code removes the login email and sends an SMS code (same hash); on anything else: `EMAIL_NOT_SETUP`. | `login_email_reset_falls_back_to_sms` |
+//! | Email | After login, `account.sendVerifyEmailCode(emailVerifyPurposeLoginChange)` mails a code to the new address ([`Sim::last_email_code`]) and answers `account.sentEmailCode`; `account.verifyEmail(emailVerifyPurposeLoginChange)` with it (or a configured Google/Apple token) makes it the login email: `account.emailVerified{email}`. A wrong code: `CODE_INVALID`; no code sent: `EMAIL_VERIFY_EXPIRED`; an account without a login email: `EMAIL_NOT_SETUP`; the current address: `EMAIL_NOT_ALLOWED`; a key not logged in: 401. | `login_email_change_after_login` |
 //! | Email | With [`SimConfig::email_reset_wait`], the first reset answers the email code type with `reset_pending_date`, an early retry gets `TASK_ALREADY_EXISTS`, a retry after the date resets. | `login_email_reset_can_wait` |
 //! | 2FA | The right code for an account with a password: 401 `SESSION_PASSWORD_NEEDED` and the key waits for the password. `account.getPassword` answers Telegram's 2048-bit prime, g = 3, salts, a real `srp_B = k·v + g^b` and a fresh `srp_id` each call, the hint and `has_recovery`; `auth.checkPassword` verifies `M1` and logs in. Only salts and `v` are stored. | `password_login_with_srp` |
 //! | 2FA | A wrong password: `PASSWORD_HASH_INVALID`; `inputCheckPasswordEmpty` likewise; an `srp_id` that is not the key's latest, or was already checked: `SRP_ID_INVALID`. | `wrong_password_and_stale_srp_id` |
 //! | 2FA | After [`SimConfig::password_attempt_limit`] wrong passwords (default 5) per [`SimConfig::password_attempt_window`] (default one hour) per account: 420 `FLOOD_WAIT_X`, X the seconds until the oldest failure leaves the window. | `password_attempts_are_flood_limited` |
 //! | 2FA | While the password is pending, `auth.requestPasswordRecovery` mails a code to the recovery email (`auth.passwordRecovery{email_pattern}`), `auth.checkRecoveryPassword` checks it (`CODE_INVALID`, `CODE_EMPTY`), `auth.recoverPassword` removes the password (or sets `new_settings`' one) and logs in. | `password_recovery_by_email` |
 //! | 2FA | Without a recovery email: `PASSWORD_RECOVERY_NA`; checking a recovery code when none was sent: `PASSWORD_RECOVERY_EXPIRED`. | `password_recovery_needs_recovery_email` |
+//! | 2FA settings | `account.updatePasswordSettings` on a logged-in key: without a password, `inputCheckPasswordEmpty` and a new password (`salt1` the one `account.getPassword` last offered the key plus 32 bytes, the same `salt2`, `g`, `p`, a 256-byte `v`) sets it with its hint; with one, the SRP proof of the current password is checked as by `auth.checkPassword` (`PASSWORD_HASH_INVALID`, `SRP_ID_INVALID`, flood limit), and `passwordKdfAlgoUnknown` with an empty hash and hint removes it with the recovery email. | `password_settings_set_change_remove` |
+//! | 2FA settings | The new settings are checked before the password: a `salt1` not extending the offered one (or none offered): `NEW_SALT_INVALID`; another `salt2`, `g` or `p`, a hash not 256 bytes, a removal with a hint or email: `NEW_SETTINGS_INVALID`; nothing to set, or removing no password: `NEW_SETTINGS_EMPTY`; a malformed email: `EMAIL_INVALID`. | `password_settings_reject_bad_settings` |
+//! | 2FA settings | A new recovery email (with a password or alone): the change is made, the email waits and its code is mailed ([`Sim::last_email_code`]; not a [`Delivery`]), the answer is `EMAIL_UNCONFIRMED_X` (X the code length), and `account.getPassword` shows `email_unconfirmed_pattern`. `account.confirmPasswordEmail` with the code makes it the recovery email (`CODE_INVALID` otherwise), `resendPasswordEmail` mails a new code, `cancelPasswordEmail` drops it; with none waiting: `EMAIL_HASH_EXPIRED`. | `recovery_email_is_confirmed_by_code` |
+//! | 2FA settings | `account.resetPassword` answers `resetPasswordRequestedWait{until_date}` ([`Sim::set_password_reset_waits`], default 7 days; `account.getPassword` shows `pending_reset_date`), the same until then, and `resetPasswordOk` after it (the password, hint and recovery email are removed). `account.declinePasswordReset` cancels it (`RESET_REQUEST_MISSING` without one); a request within the retry wait after that (default one day) gets `resetPasswordFailedWait{retry_date}`. No password: `PASSWORD_EMPTY`. | `password_reset_waits_and_can_be_declined` |
 //! | Tokens | `auth.logOut` answers `auth.loggedOut{future_auth_token}` (32 random bytes, unique) and logs the key out; a later `auth.sendCode` whose `logout_tokens` holds an unused token of that account answers `auth.sentCodeSuccess` and logs the key in without a code. Each token works once. | `logout_token_skips_code` |
 //! | Tokens | The same for an account with a password: 401 `SESSION_PASSWORD_NEEDED`, the key waits for the password, no code is sent. | `logout_token_with_password_needs_password` |
 //! | Tokens | `auth.exportAuthorization(dc)` on a logged-in key answers `auth.exportedAuthorization{id, bytes}`; `auth.importAuthorization` with them on that DC logs the key in, once; wrong bytes, DC or reuse: `AUTH_BYTES_INVALID`. | `export_import_authorization` |
 //! | Tokens | `auth.importBotAuthorization` with a configured `<id>:<secret>` token logs a bot in; unknown tokens: `ACCESS_TOKEN_INVALID`; on a DC other than the bot's: 303 `USER_MIGRATE_X`. | `bot_login` |
 //! | Tokens | `api_id` must be positive with a non-empty `api_hash`, or one of [`SimConfig::api_credentials`]: else `API_ID_INVALID`. | `api_credentials_checked` |
+//! | QR | `auth.exportLoginToken` answers `auth.loginToken{expires, token}`: 32 random bytes bound to the exporting key, `expires` [`Sim::login_token_ttl`] ahead (default 30 s, [`Sim::set_login_token_ttl`]); a new export replaces the key's token. `auth.acceptLoginToken` on a logged-in key answers `authorization` (the new session: exporter's `api_id`, dates, `password_pending`) and owes the exporting key an `updateLoginToken` ([`Sim::take_login_token_updates`]); the key's next export answers `auth.loginTokenSuccess` and logs it in. | `login_token_export_accept_and_success` |
+//! | QR | Accepting an unknown or replaced token: `AUTH_TOKEN_INVALID`; past its expiry: `AUTH_TOKEN_EXPIRED`; twice: `AUTH_TOKEN_ALREADY_ACCEPTED`; as a user in the export's `except_ids`: `AUTH_TOKEN_EXCEPTION`; as a bot: `BOT_METHOD_INVALID`; on a key not logged in: 401 `AUTH_KEY_UNREGISTERED`. Tokens are forgotten an hour after they expire. | `login_token_accept_errors` |
+//! | QR | When the accepting user's home DC is not the exporting key's, the next export answers `auth.loginTokenMigrateTo{dc_id, token}`; `auth.importLoginToken` with that token on that DC logs the key there in, once (again: `AUTH_TOKEN_ALREADY_ACCEPTED`); on another DC or unknown: `AUTH_TOKEN_INVALID`; after the TTL: `AUTH_TOKEN_EXPIRED`. | `login_token_migrates_to_home_dc` |
+//! | QR | For an account with a password, that export (or import) answers 401 `SESSION_PASSWORD_NEEDED` and the key waits for the password; `auth.checkPassword` logs it in. | `login_token_with_password_needs_password` |
+//! | QR | [`Sim::accept_login_token_as`] plays the scanning device: it accepts a token as the account of a phone number, with no logged-in key and no call logged; a number without an account: 401 `AUTH_KEY_UNREGISTERED`. | `accept_login_token_as_plays_the_other_device` |
+//! | Sessions | `account.getAuthorizations` lists the account's sessions, one per logged-in key (hash, `device_model` naming the key, `region` its DC, creation and activity dates), the caller's first with `current`; a logout or reset ends a session. [`Sim::authorizations`] shows them. | `sessions_are_listed_per_account` |
+//! | Sessions | A login by code, password, recovery or logout token while the account has other sessions is `unconfirmed`, and [`Sim::take_new_authorization_updates`] returns the `updateNewAuthorization{unconfirmed, hash, date, device, location}` the other sessions would receive; imported authorizations, QR logins completed by the token export or import, and bots are confirmed and announce nothing. | `new_login_is_unconfirmed_and_announced` |
+//! | Sessions | `account.changeAuthorizationSettings` with `confirmed` confirms a session of the same account (and sets its `encrypted_requests_disabled` / `call_requests_disabled`); `account.resetAuthorization` logs another session's key out; an unknown hash, another account's, or (to reset) the caller's own: `HASH_INVALID`; an unconfirmed session doing either: 406 `FRESH_RESET_AUTHORISATION_FORBIDDEN`. | `confirm_and_reset_authorization` |
+//! | Sessions | `account.invalidateSignInCodes(codes)` removes the account's pending login codes equal to one of `codes` (their hash then gets `PHONE_CODE_EXPIRED`); other accounts' codes stay. | `invalidate_sign_in_codes_for_the_account` |
+//! | Sessions | [`Sim::set_frozen`] freezes an account: on its logged-in keys every method but `auth.*` and `help.*` gets 420 `FROZEN_METHOD_INVALID`. | `frozen_account_is_read_only` |
 //! | Gate | Before login, methods outside Telegram's allowed list (any layer-228 method, simulated or not) get 401 `AUTH_KEY_UNREGISTERED`; real methods the simulator does not answer get 501 `METHOD_NOT_SIMULATED`. | `methods_need_authorization` |
 //! | Gate | While the password is pending, the allowed list plus the three email-recovery methods work; others get 401 `SESSION_PASSWORD_NEEDED`. | `password_pending_allows_recovery_only` |
 //! | Gate | Garbage never panics: fewer than 4 bytes, a body that does not decode as the call its id names, or trailing bytes: `INPUT_FETCH_FAIL`; an id that is no layer-228 method: `INPUT_CONSTRUCTOR_INVALID`. | `garbage_gets_rpc_errors` |
 //! | Gate | `invokeWithLayer` and `initConnection` (with or without `params`) are unwrapped, at most 4 deep; the log names the inner method. | `wrappers_are_unwrapped` |
 //! | Flood | After [`SimConfig::send_code_limit`] codes (default 5) per number per [`SimConfig::send_code_window`] (default one day): 420 `FLOOD_WAIT_X`, X the seconds until the oldest leaves the window. | `send_code_flood_limit` |
+//! | Help | `help.getCountriesList` (allowed before login) answers [`countries_list`]: fifteen countries with calling codes, prefixes (+1 204 is Canada, +7 7 Kazakhstan) and patterns (`XXX XXX XXXX`), `XT` "Test" for `+999 66 X YYYY`, one hidden country; `name` in German for `lang_code` `de`, else absent. | `countries_list_has_codes_and_patterns` |
+//! | Help | The list's `hash` is stable and content-derived (per language, never 0); a request carrying it gets `help.countriesListNotModified`, any other hash the list. | `countries_list_not_modified_by_hash` |
 //! | Inspect | [`Sim::take_deliveries`] drains what was "sent" ([`Delivery`], with a one-line `Display`), [`Sim::calls`] logs each call as method and result or error, [`Sim::counters`] counts per number. | `deliveries_and_call_log_are_observable` |
 //! | Inspect | Same seed, same calls: same bytes; another seed: other hashes and codes. | `same_seed_same_replies` |
 //! | Inspect | Unix times are [`SimConfig::unix_time_base`] plus the time since the first call. | `unix_times_follow_time_base` |
@@ -118,31 +135,39 @@
 //!   `account.password` without a current password; `auth.checkPassword` there gets 401
 //!   `AUTH_KEY_UNREGISTERED`. Each `auth.checkPassword` consumes the SRP attempt, whatever its
 //!   outcome.
-//! * Logins by code, sign-up, password or recovery carry a fresh `future_auth_token` (see
+//! * Logins by code, sign-up, password, recovery or QR code carry a fresh `future_auth_token` (see
 //!   [`SimConfig::future_auth_token_on_login`]); imported authorizations and bots get none.
 //! * After `auth.resetLoginEmail`, a later login asks to set up an email again if the account
 //!   requires one.
+//! * Each `account.getPassword` offers a new `new_algo` salt; `account.updatePasswordSettings`
+//!   takes only an extension of the latest one offered to the key. A requested password reset
+//!   completes when `account.resetPassword` is called after its date (not by itself).
 //!
-//! Not simulated: QR-code login, passkeys, Firebase SMS, paid auth, `auth.bindTempAuthKey`,
-//! `help.getConfig`, changing or removing the password of a logged-in account
-//! (`account.updatePasswordSettings`), changing the login email after login; those answer 501
-//! `METHOD_NOT_SIMULATED` (or `EMAIL_NOT_ALLOWED` for the other email purposes).
+//! Not simulated: passkeys, Firebase SMS, paid auth, `auth.bindTempAuthKey`,
+//! `help.getConfig`, Telegram Passport's secure settings in `account.updatePasswordSettings`;
+//! those answer 501 `METHOD_NOT_SIMULATED` (or `EMAIL_NOT_ALLOWED` for the passport email
+//! purpose).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod accounts;
 mod codes;
 mod config;
+mod countries;
 mod dispatch;
 mod email;
+mod email_change;
 mod flood;
 mod inspect;
 mod keys;
 mod methods;
 mod password;
+mod password_settings;
 mod phone;
+mod qr;
 mod random;
 mod rpc;
+mod sessions;
 mod tokens;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -155,6 +180,7 @@ pub use accounts::AccountInfo;
 pub use config::{
     AccountConfig, BotConfig, CodeDelivery, PasswordHash, SimConfig, default_terms_of_service,
 };
+pub use countries::countries_list;
 pub use inspect::{CallRecord, Delivery, EmailPurpose, PhoneCounters};
 pub use keys::{KeyId, KeyStatus};
 pub use password::SRP_G;
@@ -162,6 +188,7 @@ pub use phone::{
     DC_RANGE, MAX_PHONE_DIGITS, dc_exists, email_is_valid, email_pattern, normalize_phone,
     test_number_dc,
 };
+pub use qr::DEFAULT_LOGIN_TOKEN_TTL;
 
 use accounts::{Account, Accounts};
 use codes::{PendingCode, PhoneStats};
@@ -223,6 +250,14 @@ pub struct Sim {
     logout_tokens: BTreeMap<Vec<u8>, i64>,
     /// Exported authorizations by id.
     exported: BTreeMap<i64, Exported>,
+    /// Sessions of logged-in keys, frozen accounts, new-login updates.
+    sessions: sessions::Sessions,
+    /// Recovery emails to confirm and password resets ([`password_settings`]).
+    password_settings: password_settings::SettingsState,
+    /// Login-email changes in progress ([`email_change`]).
+    email_changes: email_change::EmailChanges,
+    /// QR login tokens.
+    qr: qr::LoginTokens,
     deliveries: VecDeque<Delivery>,
     calls: VecDeque<CallRecord>,
 }
@@ -238,6 +273,7 @@ impl Sim {
     pub fn new(config: SimConfig) -> Self {
         Sim {
             rng: Rng::new(config.seed),
+            sessions: sessions::Sessions::new(config.seed),
             config,
             epoch: None,
             accounts: Accounts::default(),
@@ -248,6 +284,9 @@ impl Sim {
             last_email_codes: BTreeMap::new(),
             logout_tokens: BTreeMap::new(),
             exported: BTreeMap::new(),
+            password_settings: Default::default(),
+            email_changes: Default::default(),
+            qr: qr::LoginTokens::default(),
             deliveries: VecDeque::new(),
             calls: VecDeque::new(),
         }
@@ -334,6 +373,7 @@ impl Sim {
             key: client_key,
         };
         let routed = self.route(now, at, body, 0);
+        self.track_session(now, at, routed.method);
         let (bytes, result) = match routed.result {
             Ok(reply) => (reply.bytes, Ok(reply.name)),
             Err(e) => (e.to_bytes(), Err(e)),

@@ -9,6 +9,8 @@
 //!   plaintext envelope over TCP ([`auth_blocking::wire`] documents the protocol).
 //! * [`SimServer`] — serves an [`auth_sim::Sim`] on 127.0.0.1, one port per DC, with tokio
 //!   tasks.
+//! * [`qr_login`] — the same for logging in by QR code (`auth_core::qr::QrLogin`): shows each
+//!   token's URL, feeds in the session's updates, asks the prompt for the 2FA password.
 //! * [`logout`] — `auth.logOut`, returning the future auth token to keep in a [`TokenFile`].
 //!
 //! No TL is parsed and no RPC error is matched here: the core does that (`logout` decodes its
@@ -49,6 +51,7 @@
 mod login;
 mod logout;
 mod prompt;
+mod qr;
 mod sim_server;
 mod tcp_transport;
 mod transport;
@@ -57,6 +60,7 @@ pub use auth_blocking::{TcpOptions, TokenFile};
 pub use login::{LoginError, login};
 pub use logout::{LogoutError, logout};
 pub use prompt::{Answer, Prompt};
+pub use qr::{QrLoginError, qr_login};
 pub use sim_server::{CallLog, SimServer};
 pub use tcp_transport::TcpTransport;
 pub use tokio_util::sync::CancellationToken;

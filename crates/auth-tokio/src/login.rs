@@ -49,7 +49,10 @@ pub enum LoginError {
 /// for, and otherwise waits for the next answer from the network, the user or the clock. The
 /// slow part of the password check (PBKDF2) runs on [`tokio::task::spawn_blocking`]; the
 /// password is kept (zeroized when dropped) until the server accepted or refused it, so a
-/// renewed challenge is checked again without asking.
+/// renewed challenge is checked again without asking. At the password question,
+/// [`Answer::Recover`] ("forgot it") requests a recovery code by email; while that code is live,
+/// [`Prompt::recovery_code`] is asked instead, and using the code removes the password and logs
+/// in.
 ///
 /// **Cancellation.** Cancelling `cancel`, or dropping the returned future, ends the login; if
 /// a code was sent, `auth.cancelCode` invalidates it. With the token the driver waits for that
@@ -181,6 +184,7 @@ impl<T: Transport + 'static> Driver<T> {
         Ok(match answer {
             Answer::Value(code) => self.login.submit_code(now, &Zeroizing::new(code)).err(),
             Answer::Resend => self.login.resend_code(now, None).err(),
+            Answer::Recover => self.login.request_password_recovery(now).err(),
             Answer::Cancel => self.cancel_login(),
         })
     }
@@ -191,6 +195,7 @@ impl<T: Transport + 'static> Driver<T> {
         match answer {
             Answer::Value((first, last)) => self.login.sign_up(Instant::now(), &first, &last).err(),
             Answer::Resend => Some(UsageError::ResendUnavailable),
+            Answer::Recover => self.login.request_password_recovery(Instant::now()).err(),
             Answer::Cancel => {
                 self.cancelling = true;
                 self.login.decline_sign_up(Instant::now()).err()
@@ -205,12 +210,21 @@ impl<T: Transport + 'static> Driver<T> {
         prompt: &mut P,
     ) -> Result<Option<UsageError>, LoginError> {
         let stalled = LoginError::Stalled(Phase::AwaitingPassword);
-        if !(self.recheck_password && self.password.is_some()) {
+        let recheck = self.recheck_password && self.password.is_some();
+        if let Some(pattern) = self.login.recovery_email_pattern().filter(|_| !recheck) {
+            let pattern = pattern.to_owned();
+            return Ok(self.ask_recovery_code(prompt, &pattern).await);
+        }
+        if !recheck {
             let info = self.login.password_info().cloned().ok_or(stalled.clone())?;
             let attempts = self.login.password_attempts();
             match self.ask(prompt.password(&info, attempts)).await {
                 Some(Answer::Value(password)) => self.password = Some(password),
                 Some(Answer::Resend) => return Ok(Some(UsageError::ResendUnavailable)),
+                // Forgot it: a recovery code by email (refused without a recovery email).
+                Some(Answer::Recover) => {
+                    return Ok(self.login.request_password_recovery(Instant::now()).err());
+                }
                 Some(Answer::Cancel) => return Ok(self.cancel_login()),
                 None => return Ok(None),
             }
@@ -238,6 +252,29 @@ impl<T: Transport + 'static> Driver<T> {
         })
     }
 
+    /// A recovery code went to the recovery email: asks for it (using it removes the
+    /// password); `Resend` mails a new one.
+    async fn ask_recovery_code<P: Prompt + ?Sized>(
+        &mut self,
+        prompt: &mut P,
+        email_pattern: &str,
+    ) -> Option<UsageError> {
+        let attempts = self.login.recovery_attempts();
+        match self
+            .ask(prompt.recovery_code(email_pattern, attempts))
+            .await?
+        {
+            Answer::Value(code) => self
+                .login
+                .submit_recovery_code(Instant::now(), &Zeroizing::new(code), None)
+                .err(),
+            Answer::Resend | Answer::Recover => {
+                self.login.request_password_recovery(Instant::now()).err()
+            }
+            Answer::Cancel => self.cancel_login(),
+        }
+    }
+
     async fn ask_email<P: Prompt + ?Sized>(&mut self, prompt: &mut P) -> Option<UsageError> {
         let (google, apple) = match self.login.sent_code().map(|sent| &sent.kind) {
             Some(CodeKind::SetUpEmailRequired {
@@ -249,6 +286,7 @@ impl<T: Transport + 'static> Driver<T> {
         match self.ask(prompt.email(google, apple)).await? {
             Answer::Value(email) => self.login.submit_email(Instant::now(), &email).err(),
             Answer::Resend => Some(UsageError::ResendUnavailable),
+            Answer::Recover => self.login.request_password_recovery(Instant::now()).err(),
             Answer::Cancel => self.cancel_login(),
         }
     }
@@ -261,6 +299,7 @@ impl<T: Transport + 'static> Driver<T> {
                 .submit_email_code(Instant::now(), &Zeroizing::new(code))
                 .err(),
             Answer::Resend => Some(UsageError::ResendUnavailable),
+            Answer::Recover => self.login.request_password_recovery(Instant::now()).err(),
             Answer::Cancel => self.cancel_login(),
         }
     }
@@ -374,5 +413,80 @@ impl<T: Transport + 'static> Drop for Driver<T> {
                 let _ = transport.invoke(transmit.dc, transmit.body).await;
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use auth_core::DcId;
+    use auth_core::login::{PasswordInfo, SentCode, TermsOfService};
+    use auth_sim::{AccountConfig, Sim};
+
+    use super::*;
+    use crate::{SimServer, TcpOptions, TcpTransport};
+
+    /// Forgot the password, then gives the recovery codes in turn.
+    struct Forgetful {
+        codes: Vec<&'static str>,
+        asked: Vec<String>,
+    }
+
+    impl Prompt for Forgetful {
+        async fn code(&mut self, _: &SentCode, _: u32) -> Answer<String> {
+            Answer::Value("22222".into())
+        }
+        async fn password(&mut self, _: &PasswordInfo, _: u32) -> Answer<Zeroizing<String>> {
+            self.asked.push("password".into());
+            Answer::Recover
+        }
+        async fn recovery_code(&mut self, pattern: &str, attempts: u32) -> Answer<String> {
+            self.asked
+                .push(format!("recovery_code {pattern} {attempts}"));
+            if self.codes.is_empty() {
+                Answer::Cancel
+            } else {
+                Answer::Value(self.codes.remove(0).into())
+            }
+        }
+        async fn sign_up(&mut self, _: Option<&TermsOfService>) -> Answer<(String, String)> {
+            Answer::Cancel
+        }
+        async fn email(&mut self, _: bool, _: bool) -> Answer<String> {
+            Answer::Cancel
+        }
+        async fn email_code(&mut self, _: &str, _: u32) -> Answer<String> {
+            Answer::Cancel
+        }
+    }
+
+    #[tokio::test]
+    async fn a_forgotten_password_is_recovered_by_email() {
+        let mut sim = Sim::default();
+        let phone = "9996623002";
+        let account = AccountConfig::new(phone, DcId(2))
+            .with_password("forgotten")
+            .with_recovery_email("ada@example.com");
+        let id = sim.add_account(account).expect("account");
+        let server = SimServer::start(sim, 0).await.expect("loopback ports");
+        let transport = Arc::new(TcpTransport::new(server.addr(), TcpOptions::new(7)));
+        let mut prompt = Forgetful {
+            codes: vec!["12345", "22222"],
+            asked: Vec::new(),
+        };
+        let config = Config::new(1, "api-hash");
+        let cancel = CancellationToken::new();
+        let auth = login(transport, &mut prompt, config, phone, [1; 32], cancel).await;
+        assert_eq!(auth.map(|a| a.user_id), Ok(id));
+        assert_eq!(
+            prompt.asked,
+            [
+                "password",
+                "recovery_code a***@example.com 0",
+                "recovery_code a***@example.com 1"
+            ]
+        );
+        let has_password = server.with_sim(|sim| sim.account(phone).map(|a| a.has_password));
+        assert_eq!(has_password, Some(false));
+        server.shutdown().await;
     }
 }

@@ -10,9 +10,14 @@ use zeroize::Zeroizing;
 pub enum Answer<T> {
     /// The answer itself.
     Value(T),
-    /// Ask for the code to be sent again (to [`Prompt::code`]; elsewhere it is refused with
-    /// [`UsageError::ResendUnavailable`] and the question is asked again).
+    /// Ask for the code to be sent again (to [`Prompt::code`] and [`Prompt::recovery_code`];
+    /// elsewhere it is refused with [`UsageError::ResendUnavailable`] and the question is
+    /// asked again).
     Resend,
+    /// Forgot the password: recover it with a code sent to the recovery email (to
+    /// [`Prompt::password`] when `PasswordInfo::has_recovery`; elsewhere it is refused and the
+    /// question is asked again). [`Prompt::recovery_code`] follows.
+    Recover,
     /// Stop the login (to [`Prompt::sign_up`]: decline the terms). A code already sent is
     /// cancelled with `auth.cancelCode`.
     Cancel,
@@ -42,12 +47,27 @@ pub trait Prompt: Send {
 
     /// The account's 2FA password. `attempts` counts wrong passwords so far. The driver keeps
     /// the password until the server accepted or refused it (and checks it again by itself if
-    /// the server renews the challenge), then wipes it.
+    /// the server renews the challenge), then wipes it. [`Answer::Recover`]: forgot it, send a
+    /// recovery code to the recovery email.
     fn password(
         &mut self,
         info: &PasswordInfo,
         attempts: u32,
     ) -> impl Future<Output = Answer<Zeroizing<String>>> + Send;
+
+    /// The code sent to the recovery email (`email_pattern`) after [`password`](Self::password)
+    /// answered [`Answer::Recover`]. `attempts` counts wrong codes so far. Using the code
+    /// removes the account's password and logs in; [`Answer::Resend`] mails a new code.
+    ///
+    /// The default cancels: a prompt that never answers `Recover` is never asked.
+    fn recovery_code(
+        &mut self,
+        email_pattern: &str,
+        attempts: u32,
+    ) -> impl Future<Output = Answer<String>> + Send {
+        let _ = (email_pattern, attempts);
+        std::future::ready(Answer::Cancel)
+    }
 
     /// No account has this number: show the terms (when the server sent them) and ask for the
     /// first and last name. Giving a name accepts the terms; [`Answer::Cancel`] declines.

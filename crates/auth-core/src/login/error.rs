@@ -60,6 +60,16 @@ pub enum UsageError {
     /// A snapshot can only be taken while the login waits for the user.
     #[error("a snapshot is possible only while waiting for the user")]
     NotSnapshotable,
+    /// The account has no recovery email (`PasswordInfo::has_recovery` is false).
+    #[error("the password cannot be recovered by email: no recovery email is set")]
+    RecoveryUnavailable,
+    /// No recovery code was requested (or it expired): `request_password_recovery` first.
+    #[error("no recovery code was requested")]
+    RecoveryNotRequested,
+    /// The new password was not hashed with `new_password_algo()` (or the server offers no
+    /// algorithm this client knows).
+    #[error("the new password was not hashed with the offered algorithm")]
+    ForeignPasswordAlgorithm,
 }
 
 /// Why a login failed. Delivered once, in `Event::Failed`.

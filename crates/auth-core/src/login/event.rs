@@ -43,6 +43,28 @@ pub enum Event {
     /// The server renewed the password challenge (its SRP id went stale): check the same
     /// password again against the new `password_challenge()`, without asking the user.
     PasswordChallengeRenewed,
+    /// A recovery code was sent to the recovery email (after `request_password_recovery`):
+    /// ask for it and answer with `submit_recovery_code` (or `check_recovery_code` first).
+    /// The password may still be entered instead.
+    RecoveryCodeSent {
+        /// The recovery email, partly masked.
+        email_pattern: String,
+    },
+    /// The account has no recovery email (`PASSWORD_RECOVERY_NA`): only the password helps.
+    RecoveryUnavailable(RpcError),
+    /// `check_recovery_code`: the code is right (nothing changed yet).
+    RecoveryCodeValid,
+    /// The recovery code was wrong; ask again.
+    RecoveryCodeInvalid {
+        /// Wrong recovery codes so far.
+        attempts: u32,
+    },
+    /// The recovery code expired (`PASSWORD_RECOVERY_EXPIRED`): request a new one with
+    /// `request_password_recovery`.
+    RecoveryCodeExpired,
+    /// The server refused the new password given with the recovery code
+    /// (`NEW_SETTINGS_INVALID`); the code still stands.
+    RecoveryPasswordRefused(RpcError),
     /// The account must set up a login email: ask for an address (`submit_email`), or a
     /// Google/Apple ID token where allowed (`submit_email_token`).
     EmailSetupRequired {

@@ -10,6 +10,8 @@
 //! * **commands**: the user's answers — [`submit_code`](Login::submit_code),
 //!   [`submit_password_check`](Login::submit_password_check), [`sign_up`](Login::sign_up),
 //!   [`submit_email`](Login::submit_email), [`resend_code`](Login::resend_code),
+//!   [`request_password_recovery`](Login::request_password_recovery),
+//!   [`submit_recovery_code`](Login::submit_recovery_code),
 //!   [`cancel`](Login::cancel), ... A command in the wrong phase returns a [`UsageError`] and
 //!   changes nothing;
 //! * **`poll_*`**: output — [`poll_transmit`](Login::poll_transmit) (calls to send),
@@ -33,6 +35,8 @@
 //!   │                                   ▲              │ submit_password_check
 //!   │        PASSWORD_HASH_INVALID,     └──────────────┤ checkPassword ─► LoggedIn
 //!   │        SRP_ID_INVALID (refetch)                  │
+//!   │   AwaitingPassword ─request_password_recovery─► requestPasswordRecovery ─► (code mailed)
+//!   │     ─submit_recovery_code─► recoverPassword (removes or replaces the password) ─► LoggedIn
 //! sentCodeTypeSetUpEmailRequired ─► AwaitingEmail ─submit_email─► sendVerifyEmailCode
 //!   ─► AwaitingEmailCode ─submit_email_code─► verifyEmail ─► emailVerifiedLogin{sentCode}
 //!   ─► AwaitingCode (email code) ─► signIn(email_verification) ─► ...
@@ -47,6 +51,7 @@ mod code;
 mod config;
 mod error;
 mod event;
+mod recovery;
 mod reply;
 mod request;
 #[cfg(feature = "serde")]
@@ -60,6 +65,7 @@ use zeroize::Zeroizing;
 use crate::{
     DcId,
     entropy::Entropy,
+    password::NewPasswordAlgo,
     srp::{PasswordCheck, SrpChallenge, SrpError},
     transport::{RequestId, Transmit, TransportFailure},
 };
@@ -131,6 +137,13 @@ struct PasswordState {
     renewals: u32,
 }
 
+/// A password-recovery code sent to the recovery email, while it is live.
+#[derive(Debug, Clone)]
+struct RecoveryState {
+    email_pattern: String,
+    attempts: u32,
+}
+
 #[derive(Debug)]
 struct InFlight {
     id: RequestId,
@@ -180,6 +193,10 @@ pub struct Login {
     migrations: u32,
     restarts: u32,
     flood_waits: u32,
+    /// The password-recovery code requested at the password step.
+    recovery: Option<RecoveryState>,
+    /// The algorithm a password set with the recovery code is hashed with.
+    new_password_algo: Option<NewPasswordAlgo>,
 }
 
 /// Digits of a phone number typed in any usual format; `None` if it cannot be one.
@@ -224,8 +241,30 @@ impl Login {
             return Err(UsageError::InvalidConfig("api_hash is empty"));
         }
         let phone = normalize_phone(phone)?;
-        let mut login = Login {
-            home_dc: config.initial_dc,
+        let dc = config.initial_dc;
+        let mut login = Login::unstarted(config, phone, dc, seed);
+        login.send(now, Request::SendCode);
+        Ok(login)
+    }
+
+    /// Starts at the 2FA password step, on data center `dc`: queues `account.getPassword`
+    /// (then `PasswordRequired`, as after a code). For a login that was already accepted by
+    /// other means — a QR login token answered `SESSION_PASSWORD_NEEDED` — and now needs only
+    /// the password.
+    ///
+    /// Such a login has no phone number ([`phone`](Self::phone) is empty) and no code: it
+    /// cannot restart (an `AUTH_RESTART` fails it), and [`cancel`](Self::cancel) ends it at
+    /// once. The caller has validated `config` (as [`new`](Self::new) does).
+    pub(crate) fn for_password(config: Config, dc: DcId, seed: [u8; 32], now: Instant) -> Self {
+        let mut login = Login::unstarted(config, String::new(), dc, seed);
+        login.send(now, Request::GetPassword(PasswordFetch::First));
+        login
+    }
+
+    /// A login with nothing sent yet.
+    fn unstarted(config: Config, phone: String, dc: DcId, seed: [u8; 32]) -> Self {
+        Login {
+            home_dc: dc,
             config,
             phone,
             entropy: Entropy::from_seed(seed),
@@ -244,9 +283,9 @@ impl Login {
             migrations: 0,
             restarts: 0,
             flood_waits: 0,
-        };
-        login.send(now, Request::SendCode);
-        Ok(login)
+            recovery: None,
+            new_password_algo: None,
+        }
     }
 
     // ----- getters -----
@@ -261,7 +300,7 @@ impl Login {
         self.phase == Phase::Finished
     }
 
-    /// The phone number, digits only.
+    /// The phone number, digits only (empty for a login that started at the password step).
     pub fn phone(&self) -> &str {
         &self.phone
     }
@@ -725,11 +764,18 @@ impl Login {
         self.finish(Event::Failed(error));
     }
 
-    /// Back to `auth.sendCode`, forgetting the code and everything after it.
+    /// Back to `auth.sendCode`, forgetting the code and everything after it. A login that
+    /// started at the password step has no phone to send a code to: it fails instead.
     fn restart(&mut self, now: Instant, reason: RestartReason) {
+        if self.phone.is_empty() {
+            self.fail(AuthError::Rpc(crate::RpcError::new(500, "AUTH_RESTART")));
+            return;
+        }
         self.code = None;
         self.terms = None;
         self.password = None;
+        self.recovery = None;
+        self.new_password_algo = None;
         self.email_code_length = None;
         self.events.push_back(Event::Restarted(reason));
         self.send(now, Request::SendCode);

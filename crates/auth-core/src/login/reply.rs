@@ -4,14 +4,15 @@ use std::time::{Duration, Instant};
 
 use crate::{
     DcId, RpcError, RpcErrorKind,
+    password::{NewPasswordAlgo, RecoveryRefusal, algo_from_tl},
     srp::{SrpAlgo, SrpChallenge},
     tl::{self, Deserialize, enums},
 };
 
 use super::{
     AuthError, Authorization, CodeKind, CodeState, Event, Login, MAX_RENEWALS, PasswordFetch,
-    PasswordInfo, PasswordState, Phase, Request, RestartReason, SentCode, TermsOfService,
-    request::Verification,
+    PasswordInfo, PasswordState, Phase, RecoveryState, Request, RestartReason, SentCode,
+    TermsOfService, request::Verification,
 };
 
 impl Login {
@@ -37,7 +38,10 @@ impl Login {
             }
             // Whatever the answer, the code is gone from this login's point of view.
             Request::CancelCode => self.finish(Event::Cancelled),
-            Request::SignIn { .. } | Request::SignUp { .. } | Request::CheckPassword(_) => {
+            Request::SignIn { .. }
+            | Request::SignUp { .. }
+            | Request::CheckPassword(_)
+            | Request::RecoverPassword { .. } => {
                 if let Some(auth) = self.decode::<enums::auth::Authorization>(&request, body) {
                     self.on_authorization(&request, auth);
                 }
@@ -61,6 +65,28 @@ impl Login {
                     });
                 }
             }
+            Request::PasswordRecovery => {
+                if let Some(enums::auth::PasswordRecovery::PasswordRecovery(r)) =
+                    self.decode::<enums::auth::PasswordRecovery>(&request, body)
+                {
+                    self.recovery = Some(RecoveryState {
+                        email_pattern: r.email_pattern.clone(),
+                        attempts: 0,
+                    });
+                    self.phase = Phase::AwaitingPassword;
+                    self.events.push_back(Event::RecoveryCodeSent {
+                        email_pattern: r.email_pattern,
+                    });
+                }
+            }
+            Request::CheckRecoveryCode(_) => match self.decode::<bool>(&request, body) {
+                Some(true) => {
+                    self.phase = Phase::AwaitingPassword;
+                    self.events.push_back(Event::RecoveryCodeValid);
+                }
+                Some(false) => self.recovery_code_invalid(),
+                None => {}
+            },
             Request::VerifyEmail(_) => {
                 match self.decode::<enums::account::EmailVerified>(&request, body) {
                     Some(enums::account::EmailVerified::Login(login)) => {
@@ -201,6 +227,9 @@ impl Login {
                 return;
             }
         };
+        // A recovery code can set a new password: its salt is drawn now, like `a`.
+        self.new_password_algo =
+            algo_from_tl(&p.new_algo).map(|a| NewPasswordAlgo::draw(&a, &mut self.entropy));
         let info = PasswordInfo {
             hint: p.hint.clone(),
             has_recovery: p.has_recovery,
@@ -228,7 +257,10 @@ impl Login {
     fn on_rpc_error(&mut self, now: Instant, request: Request, e: RpcError) {
         use RpcErrorKind as K;
         match e.kind() {
-            K::PhoneMigrate(dc) | K::NetworkMigrate(dc) | K::UserMigrate(dc) => {
+            // A code being cancelled is bound to this DC's key: migrating it makes no sense.
+            K::PhoneMigrate(dc) | K::NetworkMigrate(dc) | K::UserMigrate(dc)
+                if !matches!(request, Request::CancelCode) =>
+            {
                 return self.migrate(now, request, dc);
             }
             K::FloodWait(s) | K::FloodPremiumWait(s) | K::FloodTestPhoneWait(s)
@@ -334,8 +366,48 @@ impl Login {
                 self.phase = Phase::AwaitingEmail;
                 self.events.push_back(Event::EmailRefused(e));
             }
+            (
+                Request::PasswordRecovery
+                | Request::CheckRecoveryCode(_)
+                | Request::RecoverPassword { .. },
+                _,
+            ) if RecoveryRefusal::of(&e).is_some() => self.on_recovery_refusal(&request, e),
             _ => self.fail(AuthError::Rpc(e)),
         }
+    }
+
+    /// A recovery call refused in a way the password step survives.
+    fn on_recovery_refusal(&mut self, request: &Request, e: RpcError) {
+        match RecoveryRefusal::of(&e) {
+            Some(RecoveryRefusal::CodeInvalid) => self.recovery_code_invalid(),
+            Some(RecoveryRefusal::Expired) => {
+                self.recovery = None;
+                self.phase = Phase::AwaitingPassword;
+                self.events.push_back(Event::RecoveryCodeExpired);
+            }
+            Some(RecoveryRefusal::Unavailable) => {
+                self.recovery = None;
+                self.phase = Phase::AwaitingPassword;
+                self.events.push_back(Event::RecoveryUnavailable(e));
+            }
+            Some(RecoveryRefusal::NewPasswordRefused)
+                if matches!(request, Request::RecoverPassword { .. }) =>
+            {
+                self.phase = Phase::AwaitingPassword;
+                self.events.push_back(Event::RecoveryPasswordRefused(e));
+            }
+            _ => self.fail(AuthError::Rpc(e)),
+        }
+    }
+
+    fn recovery_code_invalid(&mut self) {
+        let attempts = self.recovery.as_mut().map_or(1, |r| {
+            r.attempts += 1;
+            r.attempts
+        });
+        self.phase = Phase::AwaitingPassword;
+        self.events
+            .push_back(Event::RecoveryCodeInvalid { attempts });
     }
 
     fn migrate(&mut self, now: Instant, request: Request, dc: u32) {

@@ -4,7 +4,8 @@
 use zeroize::Zeroizing;
 
 use crate::{
-    srp::PasswordCheck,
+    password::recover_password_call,
+    srp::{NewPasswordHash, PasswordCheck},
     tl::{self, Serialize, enums, functions, types},
 };
 
@@ -48,6 +49,18 @@ impl Verification {
     }
 }
 
+/// A new password for `auth.recoverPassword` (its hash is zeroized on drop).
+#[derive(Clone)]
+pub(crate) struct RecoveryPassword(pub(crate) NewPasswordHash);
+
+impl PartialEq for RecoveryPassword {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.algo == other.0.algo && self.0.hash == other.0.hash
+    }
+}
+
+impl Eq for RecoveryPassword {}
+
 /// One call of the login flow.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) enum Request {
@@ -71,6 +84,12 @@ pub(crate) enum Request {
     },
     VerifyEmail(Verification),
     ResetLoginEmail,
+    PasswordRecovery,
+    CheckRecoveryCode(Zeroizing<String>),
+    RecoverPassword {
+        code: Zeroizing<String>,
+        new_password: Option<Box<RecoveryPassword>>,
+    },
 }
 
 impl std::fmt::Debug for Request {
@@ -100,6 +119,9 @@ impl Request {
             Request::SendEmailCode { .. } => "account.sendVerifyEmailCode",
             Request::VerifyEmail(_) => "account.verifyEmail",
             Request::ResetLoginEmail => "auth.resetLoginEmail",
+            Request::PasswordRecovery => "auth.requestPasswordRecovery",
+            Request::CheckRecoveryCode(_) => "auth.checkRecoveryPassword",
+            Request::RecoverPassword { .. } => "auth.recoverPassword",
         }
     }
 
@@ -107,7 +129,12 @@ impl Request {
     pub(crate) fn uses_code_hash(&self) -> bool {
         !matches!(
             self,
-            Request::SendCode | Request::GetPassword(_) | Request::CheckPassword(_)
+            Request::SendCode
+                | Request::GetPassword(_)
+                | Request::CheckPassword(_)
+                | Request::PasswordRecovery
+                | Request::CheckRecoveryCode(_)
+                | Request::RecoverPassword { .. }
         )
     }
 
@@ -177,6 +204,15 @@ impl Request {
                 phone_code_hash,
             }
             .to_bytes(),
+            Request::PasswordRecovery => functions::auth::RequestPasswordRecovery {}.to_bytes(),
+            Request::CheckRecoveryCode(code) => functions::auth::CheckRecoveryPassword {
+                code: code.to_string(),
+            }
+            .to_bytes(),
+            Request::RecoverPassword { code, new_password } => {
+                recover_password_call(code.to_string(), new_password.as_deref().map(|p| &p.0))
+                    .to_bytes()
+            }
         }
     }
 }

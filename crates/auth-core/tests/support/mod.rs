@@ -220,3 +220,81 @@ impl PasswordServer {
 pub fn dc(n: i32) -> DcId {
     DcId(n)
 }
+
+/// Any [`Machine`](auth_core::machine::Machine) (bot login, logout, hand-off, a bare `Call`),
+/// scripted like [`Script`]: assert what it sends, answer it, collect its events.
+pub struct Driven<M: auth_core::machine::Machine> {
+    pub machine: M,
+    pub now: Instant,
+}
+
+impl<M: auth_core::machine::Machine> Driven<M>
+where
+    M::Error: std::fmt::Debug,
+{
+    /// Builds the machine at the script's start time.
+    pub fn new(make: impl FnOnce(Instant) -> M) -> Self {
+        let now = Instant::now();
+        Driven {
+            machine: make(now),
+            now,
+        }
+    }
+
+    /// Moves the clock and tells the machine.
+    pub fn advance(&mut self, by: Duration) {
+        self.now += by;
+        self.machine.handle_timeout(self.now);
+    }
+
+    /// The next transmit, decoded as `F`.
+    pub fn expect<F: RemoteCall + Deserialize>(&mut self) -> (Transmit, F) {
+        let t = self
+            .machine
+            .poll_transmit()
+            .unwrap_or_else(|| panic!("expected a call to {}, got nothing", F::NAME));
+        let call = tl::decode::<F>(&t.body)
+            .unwrap_or_else(|e| panic!("expected {}, got something else: {e}", F::NAME));
+        (t, call)
+    }
+
+    pub fn no_transmit(&mut self) {
+        if let Some(t) = self.machine.poll_transmit() {
+            panic!("unexpected transmit {t:?}");
+        }
+    }
+
+    pub fn reply(&mut self, id: RequestId, value: &impl Serialize) {
+        let now = self.now;
+        self.machine
+            .handle_response(now, id, &value.to_bytes())
+            .expect("known request");
+    }
+
+    pub fn reply_error(&mut self, id: RequestId, code: i32, name: &str) {
+        let now = self.now;
+        self.machine
+            .handle_response(now, id, &RpcError::new(code, name).to_bytes())
+            .expect("known request");
+    }
+
+    pub fn fail(&mut self, id: RequestId, failure: auth_core::TransportFailure) {
+        let now = self.now;
+        self.machine
+            .handle_failure(now, id, failure)
+            .expect("known request");
+    }
+
+    pub fn events(&mut self) -> Vec<M::Event> {
+        std::iter::from_fn(|| self.machine.poll_event()).collect()
+    }
+
+    pub fn one_event(&mut self) -> M::Event
+    where
+        M::Event: std::fmt::Debug,
+    {
+        let mut events = self.events();
+        assert_eq!(events.len(), 1, "expected one event, got {events:?}");
+        events.remove(0)
+    }
+}

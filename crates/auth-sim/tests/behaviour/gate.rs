@@ -38,7 +38,7 @@ fn methods_need_authorization() {
         .expect("allowed");
     h.login(2, 1, "9996621234");
     assert_eq!(
-        err(h.call(2, 1, &functions::account::GetAuthorizations {})),
+        err(h.call(2, 1, &functions::auth::ResetAuthorizations {})),
         "METHOD_NOT_SIMULATED"
     );
     assert_eq!(

@@ -3,11 +3,15 @@
 
 mod codes;
 mod common;
+mod countries;
 mod email;
 mod gate;
 mod inspect;
 mod numbers;
 mod password;
+mod password_settings;
+mod qr;
+mod sessions;
 mod tokens;
 
 use std::collections::BTreeSet;
@@ -15,11 +19,15 @@ use std::collections::BTreeSet;
 /// The sources of the test modules, to list their tests.
 const MODULES: &[&str] = &[
     include_str!("codes.rs"),
+    include_str!("countries.rs"),
     include_str!("email.rs"),
     include_str!("gate.rs"),
     include_str!("inspect.rs"),
     include_str!("numbers.rs"),
     include_str!("password.rs"),
+    include_str!("password_settings.rs"),
+    include_str!("qr.rs"),
+    include_str!("sessions.rs"),
     include_str!("tokens.rs"),
 ];
 

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use auth_core::DcId;
-use auth_sim::{AccountConfig, Sim, SimConfig, SimError, test_number_dc};
+use auth_sim::{AccountConfig, BotConfig, Sim, SimConfig, SimError, test_number_dc};
 
 /// An account the embedded simulator knows from the start.
 pub struct DemoAccount {
@@ -47,6 +47,10 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
     },
 ];
 
+/// The embedded simulator's bot (`login bot --token ...`): its token and home DC.
+pub const DEMO_BOT_TOKEN: &str = "4242:demo-bot-token";
+pub const DEMO_BOT_DC: i32 = 4;
+
 /// The demo accounts as `--help` lists them.
 pub fn help_text() -> String {
     let mut text = String::from("Demo accounts of the embedded simulator:\n");
@@ -58,6 +62,9 @@ pub fn help_text() -> String {
         "  Any other test number 99966XYYYY (X = 1 to 5) lives on DC X, gets the code X repeated\n  \
          (e.g. 22222) and signs up as a new account after the terms of service.\n",
     );
+    text.push_str(&format!(
+        "  Bot token {DEMO_BOT_TOKEN} (Demo Bot, DC {DEMO_BOT_DC}): login bot --token {DEMO_BOT_TOKEN}\n"
+    ));
     text
 }
 
@@ -127,6 +134,9 @@ pub fn demo_sim(extra: &[AccountSpec]) -> Result<Sim, SimError> {
         }
         sim.add_account(config)?;
     }
+    sim.add_bot(
+        BotConfig::new(DEMO_BOT_TOKEN, DcId(DEMO_BOT_DC)).with_name("Demo Bot", "demo_bot"),
+    )?;
     for spec in extra {
         let home = test_number_dc(&digits(&spec.phone)).unwrap_or(sim.config().default_home_dc);
         sim.add_account(spec.config(home))?;

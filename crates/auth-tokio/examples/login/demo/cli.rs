@@ -72,6 +72,13 @@ pub struct Cli {
 pub enum Command {
     /// Log in with a phone number (the default: the same flags work without the subcommand).
     Phone(PhoneArgs),
+    /// Log in by QR code, drawn in the terminal; the embedded simulator plays the device that
+    /// scans it (`qr --accept-as PHONE`).
+    Qr(super::qr::QrArgs),
+    /// Log in, then set, change or remove the 2FA password (and set a recovery email).
+    Password(super::password::PasswordArgs),
+    /// Log in as a bot with its token from @BotFather (auth.importBotAuthorization).
+    Bot(super::bot::BotArgs),
 }
 
 /// Options of every command: where the simulator is, where tokens are kept.

@@ -1,9 +1,13 @@
 //! The demo CLI as a function of its arguments and console, so tests can run it in-process.
 
 pub mod accounts;
+mod bot;
 pub mod cli;
 pub mod console;
+mod countries;
+mod password;
 mod prompt;
+mod qr;
 
 use std::ffi::OsString;
 use std::net::SocketAddr;
@@ -50,6 +54,9 @@ where
     };
     match cli.command {
         Some(Command::Phone(args)) => phone_login(args, cli.common, console, cancel).await,
+        Some(Command::Qr(args)) => qr::run(args, cli.common, console, cancel).await,
+        Some(Command::Password(args)) => password::run(args, cli.common, console, cancel).await,
+        Some(Command::Bot(args)) => bot::run(args, cli.common, console, cancel).await,
         None => phone_login(cli.phone, cli.common, console, cancel).await,
     }
 }
@@ -214,6 +221,7 @@ async fn log_in(
         TcpOptions::new(u64::from_le_bytes(key_seed)),
     ));
 
+    countries::show_phone(&*transport, config.initial_dc, phone, &mut prompt.console).await;
     let result = login(Arc::clone(&transport), prompt, config, phone, seed, cancel).await;
     prompt.show_sim();
     let authorization = match result {

@@ -207,6 +207,7 @@ impl Prompt for CliPrompt {
             return match answer {
                 Answer::Value(password) => Answer::Value(Zeroizing::new(password)),
                 Answer::Resend => Answer::Resend,
+                Answer::Recover => Answer::Recover,
                 Answer::Cancel => Answer::Cancel,
             };
         }

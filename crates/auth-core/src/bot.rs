@@ -1,0 +1,345 @@
+//! Bot login (core.telegram.org/api/bots): `auth.importBotAuthorization` with a bot token from
+//! @BotFather, as a sans-IO machine.
+//!
+//! [`BotLogin`] is one [`Call`] with the shared retry rules: `USER_MIGRATE_X` re-sends the call
+//! on DC X (the bot's home), flood waits are waited out, transport failures retried. The token's
+//! format is checked before anything is sent ([`BotToken::parse`]); a token the server does not
+//! know ends the login with [`BotLoginError::InvalidToken`]. Success is the same
+//! [`Authorization`] the phone login returns.
+//!
+//! ```
+//! use std::time::Instant;
+//! use auth_core::bot::{BotEvent, BotLogin};
+//! use auth_core::machine::{Machine, RetryPolicy};
+//! use auth_core::tl::{self, Serialize, enums, functions, types};
+//! use auth_core::{DcId, RpcError};
+//!
+//! let now = Instant::now();
+//! let mut bot = BotLogin::new(12345, "api-hash", "123456:AAbb-cc_DD", DcId(2), RetryPolicy::default(), now)?;
+//! // The bot lives on DC 4: the server says so, the call moves there.
+//! let t = bot.poll_transmit().unwrap();
+//! assert_eq!(t.dc, DcId(2));
+//! bot.handle_response(now, t.id, &RpcError::new(303, "USER_MIGRATE_4").to_bytes()).unwrap();
+//! assert_eq!(bot.poll_event(), Some(BotEvent::HomeDcChanged(DcId(4))));
+//! let t = bot.poll_transmit().unwrap();
+//! let call: functions::auth::ImportBotAuthorization = tl::decode(&t.body).unwrap();
+//! assert_eq!((t.dc, call.flags, call.bot_auth_token.as_str()), (DcId(4), 0, "123456:AAbb-cc_DD"));
+//! let user = types::User { is_self: true, id: 123456, bot_info_version: Some(1), ..Default::default() };
+//! let reply = enums::auth::Authorization::from(types::auth::Authorization { user: user.into(), ..Default::default() });
+//! bot.handle_response(now, t.id, &reply.to_bytes()).unwrap();
+//! match bot.poll_event() {
+//!     Some(BotEvent::LoggedIn(auth)) => assert_eq!((auth.user_id, auth.is_bot, auth.dc), (123456, true, DcId(4))),
+//!     other => panic!("{other:?}"),
+//! }
+//! assert!(bot.is_finished());
+//! # Ok::<(), auth_core::bot::UsageError>(())
+//! ```
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use zeroize::Zeroizing;
+
+use crate::{
+    DcId, RpcError, RpcErrorKind,
+    login::Authorization,
+    machine::{Call, CallError, CallEvent, Machine, RetryPolicy, UnknownRequest},
+    tl::{enums, functions},
+    transport::{RequestId, Transmit, TransportFailure},
+};
+
+/// Input refused before anything was sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UsageError {
+    /// The token is not `<bot id>:<secret>`.
+    #[error("invalid bot token: {0}")]
+    InvalidToken(&'static str),
+    /// The app credentials are unusable.
+    #[error("invalid configuration: {0}")]
+    InvalidConfig(&'static str),
+}
+
+/// A bot token, `<bot id>:<secret>` (digits, a colon, then letters, digits, `_` or `-`), checked
+/// for its format. Zeroized on drop, redacted in `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BotToken {
+    token: Zeroizing<String>,
+    bot_id: i64,
+}
+
+impl std::fmt::Debug for BotToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BotToken")
+            .field("bot_id", &self.bot_id)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+impl BotToken {
+    /// Checks the format of `token` (surrounding whitespace is dropped).
+    ///
+    /// ```
+    /// use auth_core::bot::BotToken;
+    /// assert_eq!(BotToken::parse(" 123456:AAbb-cc_DD\n").unwrap().bot_id(), 123456);
+    /// assert!(BotToken::parse("123456").is_err());
+    /// assert!(BotToken::parse("123456:").is_err());
+    /// assert!(BotToken::parse("12a456:AAbb").is_err());
+    /// assert!(BotToken::parse("123456:AA bb").is_err());
+    /// ```
+    pub fn parse(token: &str) -> Result<BotToken, UsageError> {
+        let token = token.trim();
+        let Some((id, secret)) = token.split_once(':') else {
+            return Err(UsageError::InvalidToken("expected <bot id>:<secret>"));
+        };
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(UsageError::InvalidToken("the bot id must be digits"));
+        }
+        if secret.is_empty() {
+            return Err(UsageError::InvalidToken("the secret after ':' is empty"));
+        }
+        if !secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(UsageError::InvalidToken(
+                "the secret may hold only letters, digits, '_' and '-'",
+            ));
+        }
+        let bot_id = id
+            .parse::<i64>()
+            .ok()
+            .filter(|&id| id > 0)
+            .ok_or(UsageError::InvalidToken("the bot id is out of range"))?;
+        Ok(BotToken {
+            token: Zeroizing::new(token.to_owned()),
+            bot_id,
+        })
+    }
+
+    /// The bot's user id (the part before the colon).
+    pub fn bot_id(&self) -> i64 {
+        self.bot_id
+    }
+}
+
+/// Why a bot login failed. Delivered once, in [`BotEvent::Failed`].
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BotLoginError {
+    /// The server does not accept the token (`ACCESS_TOKEN_INVALID` / `ACCESS_TOKEN_EXPIRED`):
+    /// ask @BotFather for the current one.
+    #[error("the bot token was refused: {0}")]
+    InvalidToken(RpcError),
+    /// The call failed otherwise (another RPC error, a long flood wait, a migration loop, the
+    /// transport, a malformed reply).
+    #[error(transparent)]
+    Call(CallError),
+    /// The reply decoded but makes no sense for a bot.
+    #[error("unexpected reply to auth.importBotAuthorization: {0}")]
+    UnexpectedReply(&'static str),
+}
+
+/// What a [`BotLogin`] tells its caller. `LoggedIn` and `Failed` are terminal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BotEvent {
+    /// The bot lives on another data center: the call went there, and so should the session.
+    HomeDcChanged(DcId),
+    /// The server asked to wait; the call goes out again by itself at `until`.
+    FloodWait {
+        /// Seconds the server asked for.
+        seconds: u32,
+        /// When the call is re-sent.
+        until: Instant,
+    },
+    /// Logged in. Terminal.
+    LoggedIn(Box<Authorization>),
+    /// The login failed. Terminal.
+    Failed(BotLoginError),
+}
+
+/// A bot login: `auth.importBotAuthorization(flags = 0, api_id, api_hash, token)`.
+///
+/// Driven through [`Machine`]: `poll_transmit` / `poll_event` / `poll_timeout` (output),
+/// `handle_response` / `handle_failure` / `handle_timeout` (input); getters
+/// [`dc`](Self::dc) and [`bot_id`](Self::bot_id). It has no commands: it is queued by
+/// [`new`](Self::new) and runs to its terminal event.
+#[derive(Debug)]
+pub struct BotLogin {
+    bot_id: i64,
+    call: Call<functions::auth::ImportBotAuthorization>,
+    events: VecDeque<BotEvent>,
+    finished: bool,
+}
+
+impl BotLogin {
+    /// Checks the credentials and the token's format, then queues the call to `dc` (the bot's
+    /// home if known, else any DC: the server redirects).
+    pub fn new(
+        api_id: i32,
+        api_hash: &str,
+        token: &str,
+        dc: DcId,
+        policy: RetryPolicy,
+        now: Instant,
+    ) -> Result<Self, UsageError> {
+        if api_id <= 0 {
+            return Err(UsageError::InvalidConfig("api_id must be positive"));
+        }
+        if api_hash.is_empty() {
+            return Err(UsageError::InvalidConfig("api_hash is empty"));
+        }
+        if dc.0 <= 0 {
+            return Err(UsageError::InvalidConfig("the DC id must be positive"));
+        }
+        let token = BotToken::parse(token)?;
+        let call = functions::auth::ImportBotAuthorization {
+            flags: 0,
+            api_id,
+            api_hash: api_hash.to_owned(),
+            bot_auth_token: token.token.as_str().to_owned(),
+        };
+        Ok(BotLogin {
+            bot_id: token.bot_id,
+            call: Call::new(call, dc, policy, 0, now),
+            events: VecDeque::new(),
+            finished: false,
+        })
+    }
+
+    // ----- getters -----
+
+    /// The data center the call goes to now (the bot's home once the server redirected).
+    pub fn dc(&self) -> DcId {
+        self.call.dc()
+    }
+
+    /// The bot's id, from its token.
+    pub fn bot_id(&self) -> i64 {
+        self.bot_id
+    }
+
+    // ----- internals -----
+
+    /// Turns what the call reported into this machine's events.
+    fn pump(&mut self) {
+        while let Some(event) = self.call.poll_event() {
+            let event = match event {
+                CallEvent::DcChanged(dc) => BotEvent::HomeDcChanged(dc),
+                CallEvent::FloodWait { seconds, until } => BotEvent::FloodWait { seconds, until },
+                CallEvent::Done(result) => {
+                    self.finished = true;
+                    self.outcome(result)
+                }
+            };
+            self.events.push_back(event);
+        }
+    }
+
+    fn outcome(&self, result: Result<enums::auth::Authorization, CallError>) -> BotEvent {
+        match result {
+            Ok(enums::auth::Authorization::Authorization(a)) => {
+                match Authorization::from_tl(self.call.dc(), &a) {
+                    Some(auth) => BotEvent::LoggedIn(Box::new(auth)),
+                    None => BotEvent::Failed(BotLoginError::UnexpectedReply(
+                        "auth.authorization with userEmpty",
+                    )),
+                }
+            }
+            Ok(enums::auth::Authorization::SignUpRequired(_)) => BotEvent::Failed(
+                BotLoginError::UnexpectedReply("auth.authorizationSignUpRequired"),
+            ),
+            Err(CallError::Rpc(e)) if e.kind() == RpcErrorKind::AccessTokenInvalid => {
+                BotEvent::Failed(BotLoginError::InvalidToken(e))
+            }
+            Err(e) => BotEvent::Failed(BotLoginError::Call(e)),
+        }
+    }
+}
+
+impl Machine for BotLogin {
+    type Event = BotEvent;
+    type Error = UnknownRequest;
+
+    fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.call.poll_transmit()
+    }
+
+    fn poll_event(&mut self) -> Option<BotEvent> {
+        self.events.pop_front()
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        self.call.poll_timeout()
+    }
+
+    fn handle_response(
+        &mut self,
+        now: Instant,
+        id: RequestId,
+        body: &[u8],
+    ) -> Result<(), UnknownRequest> {
+        self.call.handle_response(now, id, body)?;
+        self.pump();
+        Ok(())
+    }
+
+    fn handle_failure(
+        &mut self,
+        now: Instant,
+        id: RequestId,
+        failure: TransportFailure,
+    ) -> Result<(), UnknownRequest> {
+        self.call.handle_failure(now, id, failure)?;
+        self.pump();
+        Ok(())
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        self.call.handle_timeout(now);
+        self.pump();
+    }
+
+    fn is_finished(&self) -> bool {
+        self.finished
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_format_is_checked() {
+        for (bad, why) in [
+            ("", "expected <bot id>:<secret>"),
+            ("123456", "expected <bot id>:<secret>"),
+            (":abc", "the bot id must be digits"),
+            ("-12:abc", "the bot id must be digits"),
+            ("123:", "the secret after ':' is empty"),
+            (
+                "123:ab:cd",
+                "the secret may hold only letters, digits, '_' and '-'",
+            ),
+            (
+                "123:ab cd",
+                "the secret may hold only letters, digits, '_' and '-'",
+            ),
+            (
+                "123:äb",
+                "the secret may hold only letters, digits, '_' and '-'",
+            ),
+            ("0:abc", "the bot id is out of range"),
+            ("99999999999999999999:abc", "the bot id is out of range"),
+        ] {
+            assert_eq!(
+                BotToken::parse(bad),
+                Err(UsageError::InvalidToken(why)),
+                "{bad:?}"
+            );
+        }
+        let token = BotToken::parse("42:A-z_09").unwrap();
+        assert_eq!(token.bot_id(), 42);
+        let shown = format!("{token:?}");
+        assert!(!shown.contains("A-z_09"), "{shown}");
+    }
+}

@@ -1,0 +1,62 @@
+//! The phone number formatted by the server's country list (`help.getCountriesList`), shown
+//! once before the login starts: `Phone: +999 66 2 0001 (Test)`.
+
+use std::time::{Duration, Instant};
+
+use auth_core::DcId;
+use auth_core::countries::{Countries, NumberLength};
+use auth_core::machine::{Call, CallEvent, Machine, RetryPolicy};
+use auth_tokio::Transport;
+
+use super::console::Console;
+
+/// Fetches the list on `dc` and says how `phone` reads, with its country. Best effort: when
+/// the list cannot be had, nothing is shown and the login goes on.
+pub async fn show_phone(transport: &impl Transport, dc: DcId, phone: &str, console: &mut Console) {
+    let Some(countries) = fetch(transport, dc).await else {
+        return;
+    };
+    let typed = countries.format(phone);
+    let Some(country) = typed.country else {
+        console.say(&format!("Phone: {} (no known country)", typed.formatted));
+        return;
+    };
+    let fit = match country.length {
+        NumberLength::Short { missing } => format!(", {missing} digit(s) short"),
+        NumberLength::Long { extra } => format!(", {extra} digit(s) too many"),
+        NumberLength::Complete | NumberLength::Unknown => String::new(),
+    };
+    console.say(&format!(
+        "Phone: {} ({}{fit})",
+        typed.formatted, country.name
+    ));
+}
+
+/// One `help.getCountriesList` through the core's [`Call`] (flood waits of a few seconds and
+/// migrations handled there).
+async fn fetch(transport: &impl Transport, dc: DcId) -> Option<Countries> {
+    let mut countries = Countries::new();
+    let policy = RetryPolicy {
+        max_flood_wait: Duration::from_secs(5),
+        transport_retries: 0,
+        ..RetryPolicy::default()
+    };
+    let mut call = Call::new(countries.request("en"), dc, policy, 0, Instant::now());
+    loop {
+        while let Some(t) = call.poll_transmit() {
+            match transport.invoke(t.dc, t.body).await {
+                Ok(reply) => call.handle_response(Instant::now(), t.id, &reply).ok()?,
+                Err(failure) => call.handle_failure(Instant::now(), t.id, failure).ok()?,
+            }
+        }
+        while let Some(event) = call.poll_event() {
+            if let CallEvent::Done(result) = event {
+                countries.handle_reply(&result.ok()?);
+                return Some(countries);
+            }
+        }
+        let at = call.poll_timeout()?;
+        tokio::time::sleep_until(at.into()).await;
+        call.handle_timeout(Instant::now());
+    }
+}

@@ -1,0 +1,586 @@
+//! `login password`: log in, then set, change or remove the account's 2FA password (and set a
+//! recovery email) with `auth_core::password::PasswordSettings`, driven over the same
+//! transport. The slow steps (proving the current password, hashing the new one) run on
+//! `spawn_blocking`.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+use auth_core::login::{Config, normalize_phone};
+use auth_core::machine::{Machine, RetryPolicy};
+use auth_core::password::{Outcome, PasswordChange, PasswordSettings, SettingsEvent};
+use auth_sim::Sim;
+use auth_tokio::{CancellationToken, SimServer, TcpOptions, TcpTransport, Transport, login};
+use clap::Args;
+use zeroize::Zeroizing;
+
+use super::accounts::{self, AccountSpec};
+use super::cli::{CommonArgs, PhoneArgs};
+use super::console::Console;
+use super::prompt::CliPrompt;
+use super::{API_HASH, API_ID, FAILED, LOGGED_IN, USAGE, failure};
+
+/// Managing the 2FA password after logging in.
+#[derive(Debug, Clone, Default, Args)]
+pub struct PasswordArgs {
+    /// How to log in (`--password` is also the current password to prove).
+    #[command(flatten)]
+    pub login: PhoneArgs,
+
+    /// Set (or change to) this password. Without it, --remove or --recovery-email, the new
+    /// password is asked (empty removes the password).
+    #[arg(long, value_name = "PASSWORD", conflicts_with = "remove")]
+    pub new_password: Option<String>,
+
+    /// Remove the password (and its recovery email).
+    #[arg(long)]
+    pub remove: bool,
+
+    /// The hint shown when the new password is asked.
+    #[arg(long, value_name = "HINT", requires = "new_password")]
+    pub hint: Option<String>,
+
+    /// Set this recovery email (with the new password, or alone): the simulator mails it a
+    /// code to confirm.
+    #[arg(long, value_name = "EMAIL", conflicts_with = "remove")]
+    pub recovery_email: Option<String>,
+
+    /// The code mailed to the recovery email (from the [sim] line; asked otherwise).
+    #[arg(long, value_name = "CODE")]
+    pub recovery_email_code: Option<String>,
+}
+
+/// What to change, decided once the current settings are known.
+enum Plan {
+    Set {
+        password: Zeroizing<String>,
+        hint: String,
+        email: Option<String>,
+    },
+    Remove,
+    RecoveryEmail(String),
+}
+
+/// Why managing stopped early: the exit status and the line to print.
+type Stop = (u8, String);
+
+/// Runs `login password`.
+pub async fn run(
+    args: PasswordArgs,
+    common: CommonArgs,
+    mut console: Console,
+    cancel: CancellationToken,
+) -> u8 {
+    let phone = match (&args.login.phone, console.interactive) {
+        (Some(phone), _) => phone.clone(),
+        (None, true) => match console.ask("Phone number: ", false).await {
+            Some(phone) => phone,
+            None => return FAILED,
+        },
+        (None, false) => {
+            console.error("error: a phone number is needed: pass --phone");
+            return USAGE;
+        }
+    };
+    if let Err(e) = normalize_phone(&phone) {
+        console.error(&format!("error: {e}"));
+        return FAILED;
+    }
+    let extra =
+        (args.login.sim_password.is_some() || args.login.sim_email_setup).then(|| AccountSpec {
+            phone: phone.clone(),
+            password: args.login.sim_password.clone(),
+            email_setup: args.login.sim_email_setup,
+        });
+    let (dc1, server) = match simulator(&common, extra, &mut console).await {
+        Ok(found) => found,
+        Err(status) => return status,
+    };
+    let sim = server.as_ref().map(SimServer::sim);
+    let mut seeds = [0; 40];
+    if let Err(e) = getrandom::fill(&mut seeds) {
+        console.error(&format!("error: no OS randomness: {e}"));
+        return FAILED;
+    }
+    let (login_seed, rest) = seeds.split_at(32);
+    let key_seed = u64::from_le_bytes(rest.try_into().unwrap_or_default());
+    let transport = Arc::new(TcpTransport::new(dc1, TcpOptions::new(key_seed)));
+    let mut prompt = CliPrompt::new(console, &args.login, sim.clone(), None);
+    let config = Config::new(API_ID, API_HASH);
+    let seed = login_seed.try_into().unwrap_or([0; 32]);
+    let result = login(
+        Arc::clone(&transport),
+        &mut prompt,
+        config,
+        &phone,
+        seed,
+        cancel.clone(),
+    );
+    let status = match result.await {
+        Ok(auth) => {
+            prompt.show_sim();
+            prompt
+                .console
+                .say(&format!("logged in as user {}", auth.user_id));
+            let mut manager = Manager {
+                args: &args,
+                console: &mut prompt.console,
+                sim: sim.as_ref(),
+                current: args.login.password.clone().map(Zeroizing::new),
+                plan: None,
+            };
+            match manager.manage(&transport, auth.dc, &cancel).await {
+                Ok(()) => LOGGED_IN,
+                Err((status, line)) => {
+                    prompt.console.error(&line);
+                    status
+                }
+            }
+        }
+        Err(error) => {
+            prompt.show_sim();
+            let (status, reason) = failure(&error, prompt.stop.as_ref());
+            prompt.console.error(&reason);
+            status
+        }
+    };
+    if let Some(server) = server {
+        server.shutdown().await;
+    }
+    status
+}
+
+/// The simulator's DC 1 address: `--connect`'s, or an embedded one's (started here, with the
+/// demo accounts and `extra`).
+async fn simulator(
+    common: &CommonArgs,
+    extra: Option<AccountSpec>,
+    console: &mut Console,
+) -> Result<(SocketAddr, Option<SimServer>), u8> {
+    if let Some(address) = &common.connect {
+        if extra.is_some() {
+            console.error(
+                "error: --sim-password and --sim-email-setup set up the embedded simulator; \
+                 not with --connect",
+            );
+            return Err(USAGE);
+        }
+        return match tokio::net::lookup_host(address.as_str()).await {
+            Ok(mut found) => found.next().map(|a| (a, None)).ok_or(USAGE),
+            Err(_) => {
+                console.error(&format!(
+                    "error: --connect {address}: not a HOST:PORT address"
+                ));
+                Err(USAGE)
+            }
+        };
+    }
+    let started = match accounts::demo_sim(extra.as_slice()) {
+        Ok(sim) => SimServer::start(sim, 0).await,
+        Err(e) => {
+            console.error(&format!("error: cannot set up the simulator: {e}"));
+            return Err(FAILED);
+        }
+    };
+    match started {
+        Ok(server) => {
+            let port = server.base_port();
+            console.say(&format!(
+                "[sim] simulated Telegram on 127.0.0.1, DC 1 to 5 on ports {port} to {}",
+                u32::from(port) + 4
+            ));
+            Ok((server.addr(), Some(server)))
+        }
+        Err(e) => {
+            console.error(&format!("error: cannot start the simulator: {e}"));
+            Err(FAILED)
+        }
+    }
+}
+
+/// Runs the settings machine, answering its events from the flags or the console.
+struct Manager<'a> {
+    args: &'a PasswordArgs,
+    console: &'a mut Console,
+    sim: Option<&'a Arc<Mutex<Sim>>>,
+    /// The current password, to prove.
+    current: Option<Zeroizing<String>>,
+    plan: Option<Plan>,
+}
+
+impl Manager<'_> {
+    async fn manage(
+        &mut self,
+        transport: &TcpTransport,
+        dc: auth_core::DcId,
+        cancel: &CancellationToken,
+    ) -> Result<(), Stop> {
+        let mut seed = [0; 32];
+        getrandom::fill(&mut seed)
+            .map_err(|e| (FAILED, format!("error: no OS randomness: {e}")))?;
+        let mut settings = PasswordSettings::new(dc, RetryPolicy::default(), seed, Instant::now());
+        loop {
+            if cancel.is_cancelled() {
+                return Err((FAILED, "error: cancelled".into()));
+            }
+            let mut progressed = false;
+            while let Some(t) = settings.poll_transmit() {
+                progressed = true;
+                let answer = transport.invoke(t.dc, t.body).await;
+                let now = Instant::now();
+                // An error means an id the machine never sent: cannot happen here.
+                let _ = match answer {
+                    Ok(body) => settings.handle_response(now, t.id, &body),
+                    Err(failure) => settings.handle_failure(now, t.id, failure),
+                };
+            }
+            while let Some(event) = settings.poll_event() {
+                progressed = true;
+                if let Some(outcome) = self.on_event(&mut settings, event).await? {
+                    self.console.say(outcome);
+                    return Ok(());
+                }
+            }
+            if let Some(at) = settings.poll_timeout() {
+                tokio::time::sleep_until(at.into()).await;
+                settings.handle_timeout(Instant::now());
+            } else if !progressed {
+                return Err((FAILED, "error: the password settings stalled".into()));
+            }
+        }
+    }
+
+    /// Handles one event; `Some(line)` when the machine finished well.
+    async fn on_event(
+        &mut self,
+        settings: &mut PasswordSettings,
+        event: SettingsEvent,
+    ) -> Result<Option<&'static str>, Stop> {
+        match event {
+            SettingsEvent::Ready { has_password, info } => {
+                self.console.say(&match (has_password, &info.hint) {
+                    (true, Some(hint)) => format!("2FA password: set (hint: {hint})"),
+                    (true, None) => "2FA password: set".to_owned(),
+                    (false, _) => "2FA password: not set".to_owned(),
+                });
+                self.plan = Some(self.decide(has_password).await?);
+                if has_password && self.current.is_none() {
+                    self.current = Some(self.ask_secret("Current password: ").await?);
+                }
+                self.submit(settings).await?;
+            }
+            SettingsEvent::PasswordInvalid { attempts } => {
+                self.console
+                    .say(&format!("Wrong current password ({attempts} so far)."));
+                if !self.console.interactive {
+                    return Err((
+                        FAILED,
+                        "error: wrong password (given with --password)".into(),
+                    ));
+                }
+                self.current = Some(self.ask_secret("Current password: ").await?);
+                self.submit(settings).await?;
+            }
+            SettingsEvent::ChallengeRenewed => self.submit(settings).await?,
+            SettingsEvent::EmailRefused(e) => {
+                return Err((
+                    FAILED,
+                    format!("error: the recovery email was refused ({})", e.name),
+                ));
+            }
+            SettingsEvent::EmailUnconfirmed {
+                email_pattern,
+                length,
+            } => {
+                self.console.say(&format!(
+                    "Saved. A {length}-digit code was sent to {email_pattern} to confirm it."
+                ));
+                self.show_mailed_code();
+                let code = self
+                    .email_code(self.args.recovery_email_code.clone())
+                    .await?;
+                settings
+                    .confirm_email(Instant::now(), &code)
+                    .map_err(|e| (FAILED, format!("error: {e}")))?;
+            }
+            SettingsEvent::EmailCodeInvalid { attempts } => {
+                self.console
+                    .say(&format!("Wrong email code ({attempts} so far)."));
+                let code = self.email_code(None).await?;
+                settings
+                    .confirm_email(Instant::now(), &code)
+                    .map_err(|e| (FAILED, format!("error: {e}")))?;
+            }
+            SettingsEvent::EmailCodeResent => self.show_mailed_code(),
+            SettingsEvent::DcChanged(dc) => self
+                .console
+                .say(&format!("The account lives on {dc}: continuing there.")),
+            SettingsEvent::FloodWait { seconds, .. } => self
+                .console
+                .say(&format!("The server asked to wait {seconds} s: waiting...")),
+            SettingsEvent::Done(outcome) => {
+                return Ok(Some(match (outcome, &self.plan) {
+                    (Outcome::Updated, Some(Plan::Remove)) => "password removed",
+                    (Outcome::Updated, Some(Plan::RecoveryEmail(_))) => "recovery email set",
+                    (Outcome::Updated, _) => "password set",
+                    (Outcome::EmailConfirmed, _) => "saved; recovery email confirmed",
+                    (Outcome::EmailCancelled, _) => "saved; recovery email not confirmed",
+                    (Outcome::EmailExpired, _) => "saved; the recovery email's code expired",
+                }));
+            }
+            SettingsEvent::Cancelled => return Err((FAILED, "error: cancelled".into())),
+            SettingsEvent::Failed(e) => return Err((FAILED, format!("error: {e}"))),
+        }
+        Ok(None)
+    }
+
+    /// What to change: from the flags, else asked.
+    async fn decide(&mut self, has_password: bool) -> Result<Plan, Stop> {
+        let args = self.args;
+        if args.remove {
+            return Ok(Plan::Remove);
+        }
+        let new_password = match (&args.new_password, &args.recovery_email) {
+            (Some(new), _) => Zeroizing::new(new.clone()),
+            (None, Some(email)) => return Ok(Plan::RecoveryEmail(email.clone())),
+            (None, None) if !self.console.interactive => {
+                return Err((
+                    USAGE,
+                    "error: pass --new-password, --remove or --recovery-email".into(),
+                ));
+            }
+            (None, None) => {
+                self.ask_secret("New password (empty to remove the password): ")
+                    .await?
+            }
+        };
+        if new_password.is_empty() {
+            return if has_password {
+                Ok(Plan::Remove)
+            } else {
+                Err((
+                    FAILED,
+                    "error: no password is set: nothing to remove".into(),
+                ))
+            };
+        }
+        Ok(Plan::Set {
+            password: new_password,
+            hint: args.hint.clone().unwrap_or_default(),
+            email: args.recovery_email.clone(),
+        })
+    }
+
+    /// Proves the current password and hashes the new one off the runtime, then updates.
+    async fn submit(&mut self, settings: &mut PasswordSettings) -> Result<(), Stop> {
+        let slow = |e: tokio::task::JoinError| (FAILED, format!("error: {e}"));
+        let check = match (settings.challenge().cloned(), self.current.clone()) {
+            (Some(challenge), Some(current)) => {
+                self.console
+                    .say("Checking the password (PBKDF2, 100 000 rounds)...");
+                let check =
+                    tokio::task::spawn_blocking(move || challenge.check(current.as_bytes()));
+                Some(check.await.map_err(slow)?)
+            }
+            _ => None,
+        };
+        let change = match &self.plan {
+            Some(Plan::Set {
+                password,
+                hint,
+                email,
+            }) => {
+                let algo = settings.new_algo().cloned().ok_or((
+                    FAILED,
+                    "error: the server offers no password algorithm".to_owned(),
+                ))?;
+                let password = password.clone();
+                let hash = tokio::task::spawn_blocking(move || algo.hash(password.as_bytes()));
+                let hash = hash
+                    .await
+                    .map_err(slow)?
+                    .map_err(|e| (FAILED, format!("error: {e}")))?;
+                PasswordChange::Set {
+                    password: Box::new(hash),
+                    hint: hint.clone(),
+                    email: email.clone(),
+                }
+            }
+            Some(Plan::Remove) => PasswordChange::Remove,
+            Some(Plan::RecoveryEmail(email)) => PasswordChange::RecoveryEmail(email.clone()),
+            None => return Err((FAILED, "error: nothing to change".into())),
+        };
+        settings
+            .update(Instant::now(), check, change)
+            .map_err(|e| (FAILED, format!("error: {e}")))
+    }
+
+    /// Prints the recovery email's code the embedded simulator "mailed".
+    fn show_mailed_code(&mut self) {
+        let email = match &self.plan {
+            Some(Plan::Set {
+                email: Some(email), ..
+            })
+            | Some(Plan::RecoveryEmail(email)) => email.clone(),
+            _ => return,
+        };
+        let code = self.sim.and_then(|sim| {
+            let sim = sim.lock().unwrap_or_else(PoisonError::into_inner);
+            sim.last_email_code(&email).map(str::to_owned)
+        });
+        if let Some(code) = code {
+            self.console
+                .say(&format!("[sim] email to {email}: code {code}"));
+        }
+    }
+
+    /// The recovery email's code: `given`, else asked.
+    async fn email_code(&mut self, given: Option<String>) -> Result<String, Stop> {
+        if let Some(code) = given {
+            return Ok(code);
+        }
+        if !self.console.interactive {
+            return Err((
+                USAGE,
+                "error: the recovery email's code is needed: pass --recovery-email-code".into(),
+            ));
+        }
+        match self
+            .console
+            .ask("Code from the recovery email: ", false)
+            .await
+        {
+            Some(code) => Ok(code),
+            None => Err((FAILED, "error: no code given".into())),
+        }
+    }
+
+    async fn ask_secret(&mut self, question: &str) -> Result<Zeroizing<String>, Stop> {
+        if !self.console.interactive {
+            return Err((
+                USAGE,
+                format!(
+                    "error: {} is needed and standard input is not a terminal",
+                    question.trim_end_matches([':', ' '])
+                ),
+            ));
+        }
+        match self.console.ask(question, true).await {
+            Some(answer) => Ok(Zeroizing::new(answer)),
+            None => Err((FAILED, "error: no answer given".into())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    /// A shared output buffer.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Captured {
+        fn text(&self) -> String {
+            let bytes = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+    }
+
+    /// Runs `login password ARGS` without a terminal; returns status, output and errors.
+    async fn run_password(args: &[&str]) -> (u8, String, String) {
+        let (out, err) = (Captured::default(), Captured::default());
+        let console = Console::new(
+            Box::new(out.clone()),
+            Box::new(err.clone()),
+            Box::new(|_, _| None),
+            false,
+        );
+        let argv = ["login", "password"].iter().chain(args).copied();
+        let status = super::super::run(argv, console, CancellationToken::new()).await;
+        (status, out.text(), err.text())
+    }
+
+    #[tokio::test]
+    async fn changes_the_password_and_confirms_a_recovery_email() {
+        let (status, out, err) = run_password(&[
+            "--phone",
+            "+999 66 3 0002",
+            "--code",
+            "33333",
+            "--password",
+            "hunter2",
+            "--new-password",
+            "swordfish",
+            "--hint",
+            "fish",
+            "--recovery-email",
+            "bob@example.com",
+            "--recovery-email-code",
+            "33333",
+        ])
+        .await;
+        assert_eq!((status, err.as_str()), (LOGGED_IN, ""), "{out}");
+        assert!(out.contains("2FA password: set (hint: classic)"), "{out}");
+        assert!(
+            out.contains("[sim] email to bob@example.com: code 33333"),
+            "{out}"
+        );
+        assert!(out.ends_with("saved; recovery email confirmed\n"), "{out}");
+    }
+
+    #[tokio::test]
+    async fn sets_a_first_password_and_refuses_what_cannot_work() {
+        let (status, out, _) = run_password(&[
+            "--phone",
+            "+999 66 2 0001",
+            "--code",
+            "22222",
+            "--new-password",
+            "first",
+        ])
+        .await;
+        assert_eq!(status, LOGGED_IN, "{out}");
+        assert!(out.contains("2FA password: not set"), "{out}");
+        assert!(out.ends_with("password set\n"), "{out}");
+
+        // Nothing to do, and nobody to ask.
+        let (status, _, err) =
+            run_password(&["--phone", "+999 66 2 0001", "--code", "22222"]).await;
+        assert_eq!(status, USAGE);
+        assert!(
+            err.contains("pass --new-password, --remove or --recovery-email"),
+            "{err}"
+        );
+
+        // A wrong password ends the run (here already at the login).
+        let (status, _, err) = run_password(&[
+            "--phone",
+            "+999 66 3 0002",
+            "--code",
+            "33333",
+            "--password",
+            "wrong",
+            "--remove",
+        ])
+        .await;
+        assert_eq!(status, FAILED);
+        assert!(err.contains("wrong password"), "{err}");
+    }
+}

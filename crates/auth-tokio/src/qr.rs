@@ -1,0 +1,331 @@
+//! The QR login driver: runs an [`auth_core::qr::QrLogin`] over a [`Transport`], showing each
+//! login token, feeding in the session's updates, and asking a [`Prompt`] for the 2FA password
+//! when the account has one.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use auth_core::login::{self, Authorization, Config};
+use auth_core::qr::{Event, Phase, QrError, QrLogin, QrUrl, UsageError};
+use auth_core::{RequestId, TransportFailure};
+use tokio::sync::mpsc;
+use tokio::task::{JoinError, JoinSet};
+use tokio_util::sync::CancellationToken;
+use zeroize::Zeroizing;
+
+use crate::{Answer, Prompt, Transport};
+
+/// How a QR login ended, when it did not log in.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum QrLoginError {
+    /// The login failed (the core's terminal `Event::Failed`: the token was refused, a call
+    /// failed, the password step failed, ...).
+    #[error("QR login failed: {0}")]
+    Failed(#[from] QrError),
+    /// The login was cancelled: by the cancellation token, or by the prompt answering
+    /// [`Answer::Cancel`] to the password question.
+    #[error("QR login cancelled")]
+    Cancelled,
+    /// The login could not start (`QrLogin::new` refused the configuration).
+    #[error("cannot start the QR login: {0}")]
+    Usage(#[from] UsageError),
+    /// The core waited for nothing: no call in flight, no timer, no question. A bug in
+    /// `auth-core`.
+    #[error("the QR login stalled in phase {0:?}")]
+    Stalled(Phase),
+}
+
+/// Logs in by QR code: exports a login token through `transport` and calls `show` with its
+/// `tg://login?token=...` URL (again with a new one each time the last expired), feeds every
+/// update from `updates` to the login until another device accepted the token, follows the
+/// server to the account's data center, asks `prompt` for the 2FA password if the account
+/// has one, and returns the authorization.
+///
+/// `updates` carries the TL-serialized updates the caller's MTProto session receives (the
+/// login reacts to `updateLoginToken`; anything else is ignored); when it closes, the login
+/// keeps refreshing its token until cancelled. `except_ids` are the user ids already logged in
+/// on this app. `seed` is fresh entropy for this login only (from the OS RNG). Times come from
+/// [`Instant::now`], and the wall-clock time of the token expiries from [`SystemTime::now`].
+///
+/// Of `prompt`, only [`password`](Prompt::password), [`notify`](Prompt::notify) (with the
+/// password, data-center and flood-wait events, as the phone login tells them),
+/// [`checking_password`](Prompt::checking_password) and [`refused`](Prompt::refused) are
+/// used; recovering a forgotten password by email is not offered (an answer to the password
+/// question other than a password or [`Answer::Cancel`] is refused). The password's PBKDF2 runs on
+/// [`tokio::task::spawn_blocking`].
+///
+/// **Cancellation.** Cancelling `cancel`, or dropping the returned future, ends the login at
+/// once: an unscanned token needs no cancelling on the server.
+///
+/// # Errors
+///
+/// [`QrLoginError::Usage`] if the configuration is unusable, [`QrLoginError::Cancelled`] and
+/// [`QrLoginError::Failed`] as above.
+// The phone login's parameters, plus the updates and the display the QR flow needs.
+#[allow(clippy::too_many_arguments)]
+pub async fn qr_login<T, P, S>(
+    transport: Arc<T>,
+    updates: mpsc::Receiver<Vec<u8>>,
+    mut show: S,
+    prompt: &mut P,
+    config: Config,
+    except_ids: &[i64],
+    seed: [u8; 32],
+    cancel: CancellationToken,
+) -> Result<Authorization, QrLoginError>
+where
+    T: Transport + 'static,
+    P: Prompt + ?Sized,
+    S: FnMut(&QrUrl) + Send,
+{
+    let qr = QrLogin::new(config, except_ids, Instant::now(), unix_now(), seed)?;
+    let mut driver = Driver {
+        qr,
+        transport,
+        calls: JoinSet::new(),
+        call_ids: HashMap::new(),
+        updates: Some(updates),
+        cancel,
+        password: None,
+        recheck_password: false,
+    };
+    driver.run(&mut show, prompt).await
+}
+
+/// The wall-clock unix time (0 before 1970).
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// The state of one running QR login.
+struct Driver<T: Transport + 'static> {
+    qr: QrLogin,
+    transport: Arc<T>,
+    /// Calls on their way, one task each.
+    calls: JoinSet<Result<Vec<u8>, TransportFailure>>,
+    call_ids: HashMap<tokio::task::Id, RequestId>,
+    /// The session's updates; `None` once closed.
+    updates: Option<mpsc::Receiver<Vec<u8>>>,
+    cancel: CancellationToken,
+    /// The password being checked, kept until the server accepts or refuses it.
+    password: Option<Zeroizing<String>>,
+    /// The challenge was renewed: check the kept password again without asking.
+    recheck_password: bool,
+}
+
+impl<T: Transport + 'static> Driver<T> {
+    async fn run<S: FnMut(&QrUrl), P: Prompt + ?Sized>(
+        &mut self,
+        show: &mut S,
+        prompt: &mut P,
+    ) -> Result<Authorization, QrLoginError> {
+        loop {
+            self.flush_transmits();
+            while let Some(event) = self.qr.poll_event() {
+                match event {
+                    Event::Token(url) => show(&url),
+                    Event::LoggedIn(authorization) => return Ok(*authorization),
+                    Event::Cancelled => return Err(QrLoginError::Cancelled),
+                    Event::Failed(error) => return Err(QrLoginError::Failed(error)),
+                    event => {
+                        self.observe(&event);
+                        if let Some(event) = as_login_event(event) {
+                            prompt.notify(&event);
+                        }
+                    }
+                }
+            }
+            match self.qr.phase() {
+                Phase::Finished => return Err(QrLoginError::Stalled(Phase::Finished)),
+                phase @ (Phase::Working | Phase::AwaitingScan) => {
+                    if self.calls.is_empty() && self.qr.poll_timeout().is_none() {
+                        return Err(QrLoginError::Stalled(phase));
+                    }
+                    self.step(pin!(std::future::pending::<()>())).await;
+                }
+                Phase::AwaitingPassword => {
+                    if let Some(error) = self.check_password(prompt).await? {
+                        prompt.refused(&error);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Remembers what the password question needs from an event.
+    fn observe(&mut self, event: &Event) {
+        match event {
+            Event::PasswordRequired(_) | Event::PasswordInvalid { .. } => {
+                self.password = None;
+                self.recheck_password = false;
+            }
+            Event::PasswordChallengeRenewed => self.recheck_password = self.password.is_some(),
+            _ => {}
+        }
+    }
+
+    /// Asks for the password (unless a kept one is to be checked again), checks it on a
+    /// blocking thread and submits the result. Returns the refusal of the answer, if any.
+    async fn check_password<P: Prompt + ?Sized>(
+        &mut self,
+        prompt: &mut P,
+    ) -> Result<Option<login::UsageError>, QrLoginError> {
+        let stalled = QrLoginError::Stalled(Phase::AwaitingPassword);
+        if !(self.recheck_password && self.password.is_some()) {
+            let info = self.qr.password_info().cloned().ok_or(stalled.clone())?;
+            let attempts = self.qr.password_attempts();
+            match self.ask(prompt.password(&info, attempts)).await {
+                Some(Answer::Value(password)) => self.password = Some(password),
+                Some(Answer::Cancel) => {
+                    self.qr.cancel(Instant::now());
+                    return Ok(None);
+                }
+                None => return Ok(None),
+                // "Forgot the password" (or another answer no password is): the QR login does
+                // not offer recovery by email, so it is refused and the question asked again.
+                Some(_) => return Ok(Some(login::UsageError::ResendUnavailable)),
+            }
+        }
+        self.recheck_password = false;
+        let challenge = self.qr.password_challenge().cloned().ok_or(stalled)?;
+        let Some(password) = self.password.clone() else {
+            return Ok(None);
+        };
+        prompt.checking_password(true);
+        let check = tokio::task::spawn_blocking(move || challenge.check(password.as_bytes()));
+        let outcome = self.ask(check).await;
+        prompt.checking_password(false);
+        Ok(match outcome {
+            None => None,
+            Some(Ok(check)) => match self.qr.submit_password_check(Instant::now(), check) {
+                Ok(()) => None,
+                Err(UsageError::Password(login::UsageError::StaleChallenge(_))) => {
+                    self.recheck_password = true;
+                    None
+                }
+                Err(UsageError::Password(error)) => Some(error),
+                // The login moved on while the check ran (it was cancelled, say).
+                Err(_) => None,
+            },
+            // The check itself panicked: nothing sensible is left to do.
+            Some(Err(_)) => {
+                self.qr.cancel(Instant::now());
+                None
+            }
+        })
+    }
+
+    // ----- waiting -----
+
+    /// Waits for `question` while serving the network, the updates and the clock. `None` if
+    /// the login moved on (or was cancelled) before the answer came.
+    async fn ask<F: Future>(&mut self, question: F) -> Option<F::Output> {
+        let mut question = pin!(question);
+        let phase = self.qr.phase();
+        loop {
+            if let Some(answer) = self.step(question.as_mut()).await {
+                return Some(answer);
+            }
+            if self.qr.phase() != phase {
+                return None;
+            }
+        }
+    }
+
+    /// Waits for the first of: cancellation, `fut`, a call's answer, an update, the login's
+    /// timer. Returns `fut`'s output if it came first; otherwise feeds what happened in.
+    async fn step<F: Future>(&mut self, fut: Pin<&mut F>) -> Option<F::Output> {
+        let cancel = self.cancel.clone();
+        let deadline = self.qr.poll_timeout();
+        let wake_at = deadline.unwrap_or_else(|| Instant::now() + Duration::from_secs(24 * 3600));
+        let out = tokio::select! {
+            biased;
+            () = cancel.cancelled(), if !self.qr.is_finished() => {
+                self.qr.cancel(Instant::now());
+                None
+            }
+            out = fut => Some(out),
+            Some(joined) = self.calls.join_next_with_id() => {
+                self.on_answer(joined);
+                None
+            }
+            update = next_update(&mut self.updates) => {
+                match update {
+                    // Bytes that are no auth update are someone else's: ignore them.
+                    Some(bytes) => {
+                        let _ = self.qr.handle_update_bytes(Instant::now(), &bytes);
+                    }
+                    None => self.updates = None,
+                }
+                None
+            }
+            () = tokio::time::sleep_until(wake_at.into()), if deadline.is_some() => {
+                self.qr.handle_timeout(Instant::now().max(wake_at));
+                None
+            }
+        };
+        self.flush_transmits();
+        out
+    }
+
+    /// Starts a task for every call the login wants sent.
+    fn flush_transmits(&mut self) {
+        while let Some(transmit) = self.qr.poll_transmit() {
+            let transport = Arc::clone(&self.transport);
+            let task = self
+                .calls
+                .spawn(async move { transport.invoke(transmit.dc, transmit.body).await });
+            self.call_ids.insert(task.id(), transmit.id);
+        }
+    }
+
+    fn on_answer(
+        &mut self,
+        joined: Result<(tokio::task::Id, Result<Vec<u8>, TransportFailure>), JoinError>,
+    ) {
+        let (task, outcome) = match joined {
+            Ok((task, outcome)) => (task, outcome),
+            Err(error) => (
+                error.id(),
+                Err(TransportFailure::Other(
+                    "the transport's task panicked".into(),
+                )),
+            ),
+        };
+        let Some(id) = self.call_ids.remove(&task) else {
+            return;
+        };
+        let now = Instant::now();
+        // An error here means an id the login never sent, which cannot happen: ignore it.
+        let _ = match outcome {
+            Ok(body) => self.qr.handle_response(now, id, &body),
+            Err(failure) => self.qr.handle_failure(now, id, failure),
+        };
+    }
+}
+
+/// The next update, or never once the channel closed (`None` reports the closing).
+async fn next_update(updates: &mut Option<mpsc::Receiver<Vec<u8>>>) -> Option<Vec<u8>> {
+    match updates {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The QR login's events a [`Prompt`] knows from the phone login.
+fn as_login_event(event: Event) -> Option<login::Event> {
+    Some(match event {
+        Event::HomeDcChanged(dc) => login::Event::HomeDcChanged(dc),
+        Event::FloodWait { seconds, until } => login::Event::FloodWait { seconds, until },
+        Event::PasswordRequired(info) => login::Event::PasswordRequired(info),
+        Event::PasswordInvalid { attempts } => login::Event::PasswordInvalid { attempts },
+        Event::PasswordChallengeRenewed => login::Event::PasswordChallengeRenewed,
+        _ => return None,
+    })
+}
