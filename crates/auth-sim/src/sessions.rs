@@ -44,6 +44,10 @@ struct Session {
 #[derive(Debug)]
 pub(crate) struct Sessions {
     by_key: BTreeMap<KeyId, Session>,
+    /// Index of `by_key` by session hash, so a login costs the same however many came before.
+    by_hash: BTreeMap<i64, KeyId>,
+    /// How many sessions each user has.
+    per_user: BTreeMap<i64, usize>,
     frozen: BTreeSet<i64>,
     /// `updateNewAuthorization`s for the account's other sessions, by user id, oldest first.
     updates: VecDeque<(i64, enums::Update)>,
@@ -55,6 +59,8 @@ impl Sessions {
     pub(crate) fn new(seed: [u8; 32]) -> Self {
         Sessions {
             by_key: BTreeMap::new(),
+            by_hash: BTreeMap::new(),
+            per_user: BTreeMap::new(),
             frozen: BTreeSet::new(),
             updates: VecDeque::new(),
             hashes: Entropy::from_seed(seed).fork(b"auth-sim/sessions"),
@@ -65,17 +71,42 @@ impl Sessions {
     fn fresh_hash(&mut self) -> i64 {
         loop {
             let hash = i64::from_be_bytes(self.hashes.next_u64().to_be_bytes());
-            if hash != 0 && !self.by_key.values().any(|s| s.hash == hash) {
+            if hash != 0 && !self.by_hash.contains_key(&hash) {
                 return hash;
             }
         }
     }
 
     fn key_of(&self, user_id: i64, hash: i64) -> Option<KeyId> {
+        let key = *self.by_hash.get(&hash)?;
         self.by_key
-            .iter()
-            .find(|(_, s)| s.user_id == user_id && s.hash == hash)
-            .map(|(k, _)| *k)
+            .get(&key)
+            .filter(|s| s.user_id == user_id)
+            .map(|_| key)
+    }
+
+    fn insert(&mut self, at: KeyId, session: Session) {
+        self.remove(at);
+        self.by_hash.insert(session.hash, at);
+        *self.per_user.entry(session.user_id).or_default() += 1;
+        self.by_key.insert(at, session);
+    }
+
+    fn remove(&mut self, at: KeyId) {
+        if let Some(old) = self.by_key.remove(&at) {
+            self.by_hash.remove(&old.hash);
+            if let Some(n) = self.per_user.get_mut(&old.user_id) {
+                *n -= 1;
+                if *n == 0 {
+                    self.per_user.remove(&old.user_id);
+                }
+            }
+        }
+    }
+
+    /// How many sessions `user_id` has.
+    fn count(&self, user_id: i64) -> usize {
+        self.per_user.get(&user_id).copied().unwrap_or(0)
     }
 }
 
@@ -108,7 +139,7 @@ impl Sim {
     pub(crate) fn track_session(&mut self, now: Instant, at: KeyId, method: &'static str) {
         let date = self.session_date(now);
         let KeyStatus::Authorized { user_id } = self.keys.status(at) else {
-            self.sessions.by_key.remove(&at);
+            self.sessions.remove(at);
             return;
         };
         if let Some(s) = self.sessions.by_key.get_mut(&at)
@@ -126,15 +157,11 @@ impl Sim {
             method,
             "auth.importAuthorization" | "auth.exportLoginToken" | "auth.importLoginToken"
         );
-        let others = self
-            .sessions
-            .by_key
-            .iter()
-            .filter(|(k, s)| **k != at && s.user_id == user_id)
-            .count();
+        // `at` has no session of this user (checked above), so all of them are others'.
+        let others = self.sessions.count(user_id);
         let announce = !is_bot && !vouched && others > 0;
         let hash = self.sessions.fresh_hash();
-        self.sessions.by_key.insert(
+        self.sessions.insert(
             at,
             Session {
                 user_id,
@@ -290,7 +317,7 @@ impl Sim {
             return Err(fresh_forbidden());
         }
         self.keys.set_status(target, KeyStatus::Unauthorized);
-        self.sessions.by_key.remove(&target);
+        self.sessions.remove(target);
         Ok(true)
     }
 
