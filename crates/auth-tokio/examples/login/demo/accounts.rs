@@ -118,7 +118,15 @@ impl AccountSpec {
 /// The demo's simulator: the demo accounts, with `extra` ones added (an extra account with a
 /// demo account's number replaces it).
 pub fn demo_sim(extra: &[AccountSpec]) -> Result<Sim, SimError> {
-    let mut sim = Sim::new(SimConfig::default());
+    // The simulator's unix time starts from this machine's clock, so QR-login token expiry
+    // and other dates the demo shows are real ones.
+    let unix_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let mut sim = Sim::new(SimConfig {
+        unix_time_base: unix_now,
+        ..SimConfig::default()
+    });
     let digits = |phone: &str| auth_sim::normalize_phone(phone).unwrap_or_default();
     for a in DEMO_ACCOUNTS {
         if extra.iter().any(|e| digits(&e.phone) == digits(a.phone)) {

@@ -3,13 +3,12 @@
 
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
-use auth_core::DcId;
 use auth_core::login::{Config, normalize_phone};
 use auth_core::qr::{QrError, QrUrl};
 use auth_core::tl::{Serialize, enums, types};
-use auth_sim::{AccountConfig, Sim, SimConfig, SimError};
+use auth_sim::Sim;
 use auth_tokio::{CancellationToken, QrLoginError, SimServer, TcpOptions, TcpTransport, qr_login};
 use clap::Args;
 use qrcode::QrCode;
@@ -32,30 +31,6 @@ pub struct QrArgs {
     /// The 2FA password of that account, if it has one (asked with hidden input otherwise).
     #[arg(long, value_name = "PASSWORD")]
     pub password: Option<String>,
-}
-
-/// The demo accounts on a simulator whose clock starts at the wall-clock time, so that the
-/// tokens' expiry times read true on this machine.
-fn qr_sim() -> Result<Sim, SimError> {
-    let unix_now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    let mut sim = Sim::new(SimConfig {
-        unix_time_base: unix_now,
-        ..SimConfig::default()
-    });
-    for a in accounts::DEMO_ACCOUNTS {
-        let mut config =
-            AccountConfig::new(a.phone, DcId(a.dc)).with_name(a.first_name, a.last_name);
-        if let Some(password) = a.password {
-            config = config.with_password(password).with_hint("classic");
-        }
-        if a.email_setup {
-            config = config.with_email_setup_required();
-        }
-        sim.add_account(config)?;
-    }
-    Ok(sim)
 }
 
 /// A writer shared by the console and the QR display.
@@ -150,7 +125,7 @@ pub async fn run(
         console.error("error: the QR login runs on the embedded simulator (the scanning device is simulated there): no --connect or --tokens");
         return USAGE;
     }
-    let sim = match qr_sim() {
+    let sim = match accounts::demo_sim(&[]) {
         Ok(sim) => sim,
         Err(e) => {
             console.error(&format!("error: cannot set up the simulator: {e}"));
