@@ -1,7 +1,10 @@
 //! What every state machine of this crate has in common, so adapters can drive any of them
 //! with one loop, and [`Call`]: one API call with the retry rules every flow shares.
 
+use std::marker::PhantomData;
 use std::time::{Duration, Instant};
+
+use zeroize::Zeroizing;
 
 use crate::{
     DcId, RpcError, RpcErrorKind,
@@ -139,9 +142,11 @@ pub struct UnknownRequest(pub RequestId);
 /// call.handle_response(now, t.id, &reply.to_bytes()).unwrap();
 /// assert!(matches!(call.poll_event(), Some(CallEvent::Done(Ok(_)))));
 /// ```
-#[derive(Debug)]
 pub struct Call<F: RemoteCall> {
-    call: F,
+    /// The serialized call, kept for re-sends. It can hold secrets (a bot token, exported
+    /// authorization bytes, a recovery code), so it is zeroized on drop and never printed.
+    body: Zeroizing<Vec<u8>>,
+    method: PhantomData<fn() -> F>,
     dc: DcId,
     policy: RetryPolicy,
     next_id: u64,
@@ -155,12 +160,25 @@ pub struct Call<F: RemoteCall> {
     finished: bool,
 }
 
+impl<F: RemoteCall> std::fmt::Debug for Call<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call")
+            .field("method", &F::NAME)
+            .field("dc", &self.dc)
+            .field("in_flight", &self.in_flight)
+            .field("scheduled", &self.scheduled)
+            .field("finished", &self.finished)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<F: RemoteCall> Call<F> {
     /// Queues `call` for data center `dc`. Request ids start at `first_id`, so a machine that
     /// runs several calls can keep ids unique.
     pub fn new(call: F, dc: DcId, policy: RetryPolicy, first_id: u64, now: Instant) -> Self {
         let mut c = Call {
-            call,
+            body: Zeroizing::new(tl::Serialize::to_bytes(&call)),
+            method: PhantomData,
             dc,
             policy,
             next_id: first_id,
@@ -194,7 +212,7 @@ impl<F: RemoteCall> Call<F> {
         self.transmit = Some(Transmit {
             id,
             dc: self.dc,
-            body: tl::Serialize::to_bytes(&self.call),
+            body: self.body.to_vec(),
         });
     }
 
@@ -466,6 +484,25 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_held_call_never_prints_its_secrets() {
+        let call = Call::new(
+            functions::auth::ImportBotAuthorization {
+                flags: 0,
+                api_id: 1,
+                api_hash: "h".into(),
+                bot_auth_token: "42:very-secret-token".into(),
+            },
+            DcId(2),
+            RetryPolicy::default(),
+            0,
+            Instant::now(),
+        );
+        let shown = format!("{call:?}");
+        assert!(shown.contains("auth.importBotAuthorization"), "{shown}");
+        assert!(!shown.contains("very-secret"), "{shown}");
     }
 
     #[test]
