@@ -101,6 +101,16 @@ pub enum RpcErrorKind {
     TaskAlreadyExists,
     /// `EMAIL_VERIFY_EXPIRED`: the emailed verification code expired.
     EmailVerifyExpired,
+    /// `NEW_SALT_INVALID`: a new password's salt does not extend the server's `salt1`.
+    NewSaltInvalid,
+    /// `NEW_SETTINGS_INVALID`: the new password settings were refused.
+    NewSettingsInvalid,
+    /// `PASSWORD_EMPTY`: the account has no password to change or remove.
+    PasswordEmpty,
+    /// `RESET_REQUEST_MISSING`: no password reset was requested, so none can be declined.
+    ResetRequestMissing,
+    /// `EMAIL_HASH_EXPIRED`: the recovery-email confirmation expired.
+    EmailHashExpired,
     /// Any other error: see [`RpcError::name`].
     Other,
 }
@@ -200,6 +210,12 @@ impl RpcError {
             "SEND_CODE_UNAVAILABLE" => K::SendCodeUnavailable,
             "TASK_ALREADY_EXISTS" => K::TaskAlreadyExists,
             "EMAIL_VERIFY_EXPIRED" => K::EmailVerifyExpired,
+            "NEW_SALT_INVALID" => K::NewSaltInvalid,
+            "NEW_SETTINGS_INVALID" => K::NewSettingsInvalid,
+            "PASSWORD_EMPTY" => K::PasswordEmpty,
+            "RESET_REQUEST_MISSING" => K::ResetRequestMissing,
+            "EMAIL_HASH_EXPIRED" => K::EmailHashExpired,
+            "AUTH_TOKEN_INVALID1" => K::AuthTokenInvalid,
             _ => K::Other,
         }
     }

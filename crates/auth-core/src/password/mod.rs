@@ -170,12 +170,15 @@ impl From<CallError> for PasswordError {
 impl From<RpcError> for PasswordError {
     /// Classifies by name: the errors with a meaning of their own get their variant.
     fn from(e: RpcError) -> Self {
-        match e.name.as_str() {
-            "NEW_SALT_INVALID" => PasswordError::NewSaltInvalid,
-            "NEW_SETTINGS_INVALID" => PasswordError::NewSettingsInvalid,
-            "PASSWORD_RECOVERY_NA" => PasswordError::RecoveryUnavailable,
-            "PASSWORD_EMPTY" => PasswordError::NoPassword,
-            "RESET_REQUEST_MISSING" => PasswordError::ResetNotRequested,
+        use crate::RpcErrorKind as K;
+        match e.kind() {
+            K::NewSaltInvalid => PasswordError::NewSaltInvalid,
+            K::NewSettingsInvalid => PasswordError::NewSettingsInvalid,
+            K::PasswordRecoveryUnavailable if e.name == "PASSWORD_RECOVERY_NA" => {
+                PasswordError::RecoveryUnavailable
+            }
+            K::PasswordEmpty => PasswordError::NoPassword,
+            K::ResetRequestMissing => PasswordError::ResetNotRequested,
             _ => PasswordError::Rpc(e),
         }
     }

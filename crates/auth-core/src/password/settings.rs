@@ -481,7 +481,7 @@ impl PasswordSettings {
                 self.finish(SettingsEvent::Done(Outcome::EmailCancelled));
             }
             (Pending::Confirm | Pending::Resend | Pending::CancelEmail, Err(CallError::Rpc(e)))
-                if e.name == "EMAIL_HASH_EXPIRED" =>
+                if e.kind() == crate::RpcErrorKind::EmailHashExpired =>
             {
                 self.finish(SettingsEvent::Done(Outcome::EmailExpired));
             }
