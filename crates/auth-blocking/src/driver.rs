@@ -11,7 +11,7 @@ use auth_core::login::{
 };
 use zeroize::Zeroizing;
 
-use crate::{Answer, Prompt, Transport};
+use crate::{Answer, EmailAlternative, Prompt, Transport};
 
 /// How often a sleeping driver looks at its [`CancelToken`].
 const CANCEL_POLL: Duration = Duration::from_millis(50);
@@ -228,6 +228,12 @@ impl Driver<'_> {
         let result = match login.phase() {
             Phase::AwaitingCode => {
                 let sent = login.sent_code().cloned().ok_or_else(stalled)?;
+                if let Some(result) = email_alternative(login, prompt, &sent.kind) {
+                    if let Err(e) = result {
+                        prompt.refused(&e);
+                    }
+                    return Ok(());
+                }
                 let answer = prompt.code(&sent, login.code_attempts());
                 self.apply(login, answer, |login, code| {
                     login.submit_code(Instant::now(), &code)
@@ -243,6 +249,14 @@ impl Driver<'_> {
                 }),
             },
             Phase::AwaitingEmail => {
+                if let Some(kind) = login.sent_code().map(|s| s.kind.clone())
+                    && let Some(result) = email_alternative(login, prompt, &kind)
+                {
+                    if let Err(e) = result {
+                        prompt.refused(&e);
+                    }
+                    return Ok(());
+                }
                 let (google, apple) = match login.sent_code().map(|s| &s.kind) {
                     Some(CodeKind::SetUpEmailRequired {
                         google_signin_allowed,
@@ -376,4 +390,23 @@ impl Driver<'_> {
             prompt.refused(&e);
         }
     }
+}
+
+/// Offers the prompt another way past an email question ([`Prompt::email_alternative`]);
+/// `None` when there is no email question or the prompt declines.
+fn email_alternative<P: Prompt + ?Sized>(
+    login: &mut Login,
+    prompt: &mut P,
+    kind: &CodeKind,
+) -> Option<Result<(), UsageError>> {
+    if !matches!(
+        kind,
+        CodeKind::Email { .. } | CodeKind::SetUpEmailRequired { .. }
+    ) {
+        return None;
+    }
+    Some(match prompt.email_alternative(kind)? {
+        EmailAlternative::Token(token) => login.submit_email_token(Instant::now(), token),
+        EmailAlternative::ResetLoginEmail => login.reset_login_email(Instant::now()),
+    })
 }

@@ -23,7 +23,7 @@ pub mod wire;
 
 pub use driver::{CancelToken, LoginError, login};
 pub use machine_driver::{RunError, run};
-pub use prompt::{Answer, Prompt};
+pub use prompt::{Answer, EmailAlternative, Prompt};
 pub use server::{CallLog, DC_COUNT, SimServer};
 pub use tcp::{TcpOptions, TcpTransport};
 pub use token_file::{CorruptFile, TokenFile};

@@ -1,6 +1,8 @@
 //! [`Prompt`]: the human side of a login, asked by the [`login`](crate::login) driver.
 
-use auth_core::login::{Event, PasswordInfo, SentCode, TermsOfService, UsageError};
+use auth_core::login::{
+    CodeKind, EmailToken, Event, PasswordInfo, SentCode, TermsOfService, UsageError,
+};
 use zeroize::Zeroizing;
 
 /// What the user answered.
@@ -18,6 +20,16 @@ pub enum Answer<T> {
     /// Stop the login (for [`Prompt::sign_up`]: decline the terms). A sent code is cancelled
     /// with `auth.cancelCode`.
     Cancel,
+}
+
+/// Another way past an email question than typing an address or a code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmailAlternative {
+    /// A Google or Apple ID token (where the server allows that sign-in method): verifies the
+    /// email being set up, or signs in where the code went to the login email.
+    Token(EmailToken),
+    /// The user lost access to the login email: `auth.resetLoginEmail` sends a code another way.
+    ResetLoginEmail,
 }
 
 /// The human side of a login. The driver calls the asking methods when the login waits for
@@ -47,6 +59,16 @@ pub trait Prompt {
     fn recovery_code(&mut self, email_pattern: &str, attempts: u32) -> Answer<String> {
         let _ = (email_pattern, attempts);
         Answer::Cancel
+    }
+
+    /// Asked before [`code`](Self::code) for a code sent to the login email
+    /// (`CodeKind::Email`) and before [`email`](Self::email) (`CodeKind::SetUpEmailRequired`):
+    /// whether to take another way (a Google/Apple ID token, or a login-email reset). `None`
+    /// (the default) goes on to the question itself; a way the server does not allow is refused
+    /// with [`refused`](Self::refused) and the questions are asked again.
+    fn email_alternative(&mut self, kind: &CodeKind) -> Option<EmailAlternative> {
+        let _ = kind;
+        None
     }
 
     /// An email address to set up as the login email.

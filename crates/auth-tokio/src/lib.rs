@@ -56,7 +56,7 @@ mod sim_server;
 mod tcp_transport;
 mod transport;
 
-pub use auth_blocking::{TcpOptions, TokenFile};
+pub use auth_blocking::{EmailAlternative, TcpOptions, TokenFile};
 pub use login::{LoginError, login};
 pub use logout::{LogoutError, logout};
 pub use prompt::{Answer, Prompt};

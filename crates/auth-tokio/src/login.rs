@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use zeroize::Zeroizing;
 
 use crate::{Answer, Prompt, Transport};
+use auth_blocking::EmailAlternative;
 
 /// How a login ended, when it did not log in.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -176,6 +177,9 @@ impl<T: Transport + 'static> Driver<T> {
             .sent_code()
             .cloned()
             .ok_or(LoginError::Stalled(Phase::AwaitingCode))?;
+        if let Some(refused) = self.email_alternative(prompt, &sent.kind) {
+            return Ok(refused);
+        }
         let attempts = self.login.code_attempts();
         let Some(answer) = self.ask(prompt.code(&sent, attempts)).await else {
             return Ok(None);
@@ -275,7 +279,32 @@ impl<T: Transport + 'static> Driver<T> {
         }
     }
 
+    /// Offers the prompt another way past an email question ([`Prompt::email_alternative`]):
+    /// `Some(refusal or None)` when it took one, `None` to ask the question itself.
+    fn email_alternative<P: Prompt + ?Sized>(
+        &mut self,
+        prompt: &mut P,
+        kind: &CodeKind,
+    ) -> Option<Option<UsageError>> {
+        if !matches!(
+            kind,
+            CodeKind::Email { .. } | CodeKind::SetUpEmailRequired { .. }
+        ) {
+            return None;
+        }
+        let now = Instant::now();
+        Some(match prompt.email_alternative(kind)? {
+            EmailAlternative::Token(token) => self.login.submit_email_token(now, token).err(),
+            EmailAlternative::ResetLoginEmail => self.login.reset_login_email(now).err(),
+        })
+    }
+
     async fn ask_email<P: Prompt + ?Sized>(&mut self, prompt: &mut P) -> Option<UsageError> {
+        if let Some(kind) = self.login.sent_code().map(|s| s.kind.clone())
+            && let Some(refused) = self.email_alternative(prompt, &kind)
+        {
+            return refused;
+        }
         let (google, apple) = match self.login.sent_code().map(|sent| &sent.kind) {
             Some(CodeKind::SetUpEmailRequired {
                 google_signin_allowed,

@@ -2,7 +2,8 @@
 
 use std::future::Future;
 
-use auth_core::login::{Event, PasswordInfo, SentCode, TermsOfService, UsageError};
+use auth_blocking::EmailAlternative;
+use auth_core::login::{CodeKind, Event, PasswordInfo, SentCode, TermsOfService, UsageError};
 use zeroize::Zeroizing;
 
 /// The user's answer to a question.
@@ -90,6 +91,16 @@ pub trait Prompt: Send {
         email_pattern: &str,
         length: u32,
     ) -> impl Future<Output = Answer<String>> + Send;
+
+    /// Asked before [`code`](Self::code) for a code sent to the login email
+    /// (`CodeKind::Email`) and before [`email`](Self::email) (`CodeKind::SetUpEmailRequired`):
+    /// whether to take another way (a Google/Apple ID token, or a login-email reset). `None`
+    /// (the default) goes on to the question itself; a way the server does not allow is refused
+    /// with [`refused`](Self::refused) and the questions are asked again.
+    fn email_alternative(&mut self, kind: &CodeKind) -> Option<EmailAlternative> {
+        let _ = kind;
+        None
+    }
 
     /// Progress: every event that does not end the login, in order, before any question it
     /// leads to (the terminal ones are [`login`](crate::login)'s result).

@@ -152,6 +152,26 @@ async fn email_setup_then_email_code_login() {
 }
 
 #[tokio::test]
+async fn google_id_token_instead_of_an_email_address() {
+    let account = AccountConfig::new(PLAIN, DcId(2))
+        .with_email_setup_required()
+        .with_google_signin("google-id-token", "carol@gmail.com");
+    let (server, transport) = serve_accounts(vec![account]).await;
+    // A test number: the code, emailed once the token verified the address, is 22222.
+    let mut prompt = TestPrompt::new(&server, PLAIN).with_codes(&["22222"]);
+    prompt
+        .alternatives
+        .push_back(auth_tokio::EmailAlternative::Token(
+            auth_core::login::EmailToken::Google("google-id-token".into()),
+        ));
+    log_in(&transport, &mut prompt, PLAIN).await.unwrap();
+
+    assert_eq!(prompt.questions, ["email_alternative", "code"]);
+    let info = server.with_sim(|sim| sim.account(PLAIN)).unwrap();
+    assert_eq!(info.login_email.as_deref(), Some("carol@gmail.com"));
+}
+
+#[tokio::test]
 async fn account_on_another_dc_migrates() {
     let (server, transport) = serve_accounts(vec![AccountConfig::new(ON_DC3, DcId(3))]).await;
     let mut prompt = TestPrompt::new(&server, ON_DC3);

@@ -2,7 +2,8 @@
 use std::collections::VecDeque;
 
 use auth_blocking::{
-    Answer, CancelToken, LoginError, Prompt, SimServer, TcpOptions, TcpTransport, Transport, login,
+    Answer, CancelToken, EmailAlternative, LoginError, Prompt, SimServer, TcpOptions, TcpTransport,
+    Transport, login,
 };
 use auth_core::{
     DcId,
@@ -45,6 +46,8 @@ pub struct ScriptedPrompt {
     pub password_infos: Vec<PasswordInfo>,
     /// `checking_password` calls, as (started) flags.
     pub checking: Vec<bool>,
+    /// Answers to `email_alternative`, in order; when empty, the question itself is asked.
+    pub alternatives: VecDeque<EmailAlternative>,
 }
 
 fn repeat(digit: char, length: Option<u32>) -> String {
@@ -70,6 +73,13 @@ impl ScriptedPrompt {
 }
 
 impl Prompt for ScriptedPrompt {
+    fn email_alternative(&mut self, kind: &auth_core::login::CodeKind) -> Option<EmailAlternative> {
+        let alternative = self.alternatives.pop_front()?;
+        self.asked
+            .push(format!("email_alternative {kind:?} -> {alternative:?}"));
+        Some(alternative)
+    }
+
     fn code(&mut self, sent: &SentCode, attempts: u32) -> Answer<String> {
         self.sent_codes.push(sent.clone());
         match self.next(format!("code {attempts}")) {

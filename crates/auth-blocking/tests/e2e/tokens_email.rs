@@ -1,10 +1,10 @@
 //! Logout tokens (plain and 2FA) kept in a `TokenFile`, and the login-email setup.
 use std::path::PathBuf;
 
-use auth_blocking::{Answer, TokenFile};
+use auth_blocking::{Answer, EmailAlternative, TokenFile};
 use auth_core::{
     DcId,
-    login::{CodeKind, Event},
+    login::{CodeKind, EmailToken, Event, UsageError},
 };
 use auth_sim::{AccountConfig, Sim};
 
@@ -123,5 +123,65 @@ fn login_email_setup() {
             .and_then(|a| a.login_email)
             .as_deref(),
         Some("ada@example.com")
+    );
+}
+
+#[test]
+fn google_id_token_sets_up_the_login_email() {
+    let phone = "9996627778";
+    let mut sim = Sim::default();
+    let account = AccountConfig::new(phone, DcId(2))
+        .with_email_setup_required()
+        .with_google_signin("google-id-token", "ada@gmail.com");
+    sim.add_account(account).expect("account");
+    let mut f = Fixture::new(sim);
+    let mut prompt = ScriptedPrompt::new([Step::TestCode('2')]);
+    prompt
+        .alternatives
+        .push_back(EmailAlternative::Token(EmailToken::Apple("nope".into())));
+    prompt
+        .alternatives
+        .push_back(EmailAlternative::Token(EmailToken::Google(
+            "google-id-token".into(),
+        )));
+    let auth = f.login(&mut prompt, phone).expect("logged in");
+    assert_eq!(f.authorized_user(DcId(2)), Some(auth.user_id));
+    // Apple is not allowed for this account: refused locally, then Google verifies the email
+    // and the login code goes to it.
+    assert_eq!(prompt.refused, vec![UsageError::SignInMethodNotAllowed]);
+    assert!(
+        f.methods().contains(&"account.verifyEmail"),
+        "{:?}",
+        f.methods()
+    );
+    assert!(
+        matches!(prompt.sent_codes[0].kind, CodeKind::Email { .. }),
+        "{:?}",
+        prompt.sent_codes
+    );
+}
+
+#[test]
+fn a_lost_login_email_is_reset_and_the_code_comes_by_sms() {
+    let phone = "9996627779";
+    let mut sim = Sim::default();
+    sim.add_account(AccountConfig::new(phone, DcId(2)).with_login_email("ada@example.com"))
+        .expect("account");
+    let mut f = Fixture::new(sim);
+    let mut prompt = ScriptedPrompt::new([Step::TestCode('2')]);
+    prompt
+        .alternatives
+        .push_back(EmailAlternative::ResetLoginEmail);
+    let auth = f.login(&mut prompt, phone).expect("logged in");
+    assert_eq!(f.authorized_user(DcId(2)), Some(auth.user_id));
+    assert!(
+        f.methods().contains(&"auth.resetLoginEmail"),
+        "{:?}",
+        f.methods()
+    );
+    assert!(
+        !matches!(prompt.sent_codes[0].kind, CodeKind::Email { .. }),
+        "after the reset the code is not emailed: {:?}",
+        prompt.sent_codes
     );
 }

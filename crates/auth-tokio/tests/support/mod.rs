@@ -101,6 +101,8 @@ pub struct TestPrompt {
     pub refusals: Vec<UsageError>,
     pub checks: Vec<bool>,
     pub terms_seen: Option<TermsOfService>,
+    /// Answers to `email_alternative`, in order; when empty, the question itself is asked.
+    pub alternatives: VecDeque<auth_tokio::EmailAlternative>,
 }
 
 impl TestPrompt {
@@ -118,6 +120,7 @@ impl TestPrompt {
             refusals: Vec::new(),
             checks: Vec::new(),
             terms_seen: None,
+            alternatives: VecDeque::new(),
         }
     }
 
@@ -188,6 +191,15 @@ impl Prompt for TestPrompt {
 
     fn notify(&mut self, event: &Event) {
         self.events.push(event.clone());
+    }
+
+    fn email_alternative(
+        &mut self,
+        _kind: &auth_core::login::CodeKind,
+    ) -> Option<auth_tokio::EmailAlternative> {
+        let alternative = self.alternatives.pop_front()?;
+        self.questions.push("email_alternative");
+        Some(alternative)
     }
 
     fn checking_password(&mut self, started: bool) {
