@@ -39,7 +39,7 @@ impl Login {
 
     // ----- commands -----
 
-    /// Forgot the password (in `AwaitingPassword`, when [`PasswordInfo::has_recovery`]):
+    /// Forgot the password (in `AwaitingPassword`, when [`PasswordInfo::has_recovery`](super::PasswordInfo::has_recovery)):
     /// `auth.requestPasswordRecovery` sends a code to the recovery email, and
     /// `RecoveryCodeSent` follows (or `RecoveryUnavailable`). Asking again sends a new code.
     pub fn request_password_recovery(&mut self, now: Instant) -> Result<(), UsageError> {
