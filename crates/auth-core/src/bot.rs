@@ -43,9 +43,8 @@ use zeroize::Zeroizing;
 use crate::{
     DcId, RpcError, RpcErrorKind,
     login::Authorization,
-    machine::{Call, CallError, CallEvent, Machine, RetryPolicy, UnknownRequest},
+    machine::{Call, CallError, CallEvent, Machine, RetryPolicy},
     tl::{enums, functions},
-    transport::{RequestId, Transmit, TransportFailure},
 };
 
 /// Input refused before anything was sent.
@@ -256,53 +255,13 @@ impl BotLogin {
     }
 }
 
-impl Machine for BotLogin {
-    type Event = BotEvent;
-    type Error = UnknownRequest;
-
-    fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.call.poll_transmit()
-    }
-
-    fn poll_event(&mut self) -> Option<BotEvent> {
-        self.events.pop_front()
-    }
-
-    fn poll_timeout(&self) -> Option<Instant> {
-        self.call.poll_timeout()
-    }
-
-    fn handle_response(
-        &mut self,
-        now: Instant,
-        id: RequestId,
-        body: &[u8],
-    ) -> Result<(), UnknownRequest> {
-        self.call.handle_response(now, id, body)?;
-        self.pump();
-        Ok(())
-    }
-
-    fn handle_failure(
-        &mut self,
-        now: Instant,
-        id: RequestId,
-        failure: TransportFailure,
-    ) -> Result<(), UnknownRequest> {
-        self.call.handle_failure(now, id, failure)?;
-        self.pump();
-        Ok(())
-    }
-
-    fn handle_timeout(&mut self, now: Instant) {
-        self.call.handle_timeout(now);
-        self.pump();
-    }
-
-    fn is_finished(&self) -> bool {
-        self.finished
-    }
-}
+crate::machine::forward_machine!(
+    BotLogin,
+    BotEvent,
+    call,
+    pump: |this, now| { let _ = now; this.pump() },
+    finished: |me| me.finished,
+);
 
 #[cfg(test)]
 mod tests {

@@ -27,10 +27,9 @@ use zeroize::Zeroizing;
 use crate::{
     DcId, RpcError, RpcErrorKind,
     login::{CodeFormatError, CodeKind, EmailToken},
-    machine::{CallError, CallEvent, Machine, RetryPolicy, UnknownRequest},
+    machine::{CallError, CallEvent, RetryPolicy},
     password::plausible_email,
     tl::{enums, functions, types},
-    transport::{RequestId, Transmit, TransportFailure},
 };
 
 /// What a [`LoginEmailChange`] is doing.
@@ -409,50 +408,10 @@ fn token_verification(token: EmailToken) -> enums::EmailVerification {
     }
 }
 
-impl Machine for LoginEmailChange {
-    type Event = Event;
-    type Error = UnknownRequest;
-
-    fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.seq.poll_transmit()
-    }
-
-    fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
-    }
-
-    fn poll_timeout(&self) -> Option<Instant> {
-        self.seq.poll_timeout()
-    }
-
-    fn handle_response(
-        &mut self,
-        now: Instant,
-        id: RequestId,
-        body: &[u8],
-    ) -> Result<(), UnknownRequest> {
-        self.seq.handle_response(now, id, body)?;
-        self.pump();
-        Ok(())
-    }
-
-    fn handle_failure(
-        &mut self,
-        now: Instant,
-        id: RequestId,
-        failure: TransportFailure,
-    ) -> Result<(), UnknownRequest> {
-        self.seq.handle_failure(now, id, failure)?;
-        self.pump();
-        Ok(())
-    }
-
-    fn handle_timeout(&mut self, now: Instant) {
-        self.seq.handle_timeout(now);
-        self.pump();
-    }
-
-    fn is_finished(&self) -> bool {
-        self.phase == Phase::Finished
-    }
-}
+crate::machine::forward_machine!(
+    LoginEmailChange,
+    Event,
+    seq,
+    pump: |this, now| { let _ = now; this.pump() },
+    finished: |me| me.phase == Phase::Finished,
+);

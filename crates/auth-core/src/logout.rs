@@ -36,9 +36,8 @@ use zeroize::Zeroizing;
 
 use crate::{
     DcId,
-    machine::{Call, CallError, CallEvent, Machine, RetryPolicy, UnknownRequest},
+    machine::{Call, CallError, CallEvent, Machine, RetryPolicy},
     tl::{enums, functions},
-    transport::{RequestId, Transmit, TransportFailure},
 };
 
 /// A future auth token from `auth.loggedOut`. Zeroized on drop, redacted in `Debug`.
@@ -139,50 +138,10 @@ impl Logout {
     }
 }
 
-impl Machine for Logout {
-    type Event = LogoutEvent;
-    type Error = UnknownRequest;
-
-    fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.call.poll_transmit()
-    }
-
-    fn poll_event(&mut self) -> Option<LogoutEvent> {
-        self.events.pop_front()
-    }
-
-    fn poll_timeout(&self) -> Option<Instant> {
-        self.call.poll_timeout()
-    }
-
-    fn handle_response(
-        &mut self,
-        now: Instant,
-        id: RequestId,
-        body: &[u8],
-    ) -> Result<(), UnknownRequest> {
-        self.call.handle_response(now, id, body)?;
-        self.pump();
-        Ok(())
-    }
-
-    fn handle_failure(
-        &mut self,
-        now: Instant,
-        id: RequestId,
-        failure: TransportFailure,
-    ) -> Result<(), UnknownRequest> {
-        self.call.handle_failure(now, id, failure)?;
-        self.pump();
-        Ok(())
-    }
-
-    fn handle_timeout(&mut self, now: Instant) {
-        self.call.handle_timeout(now);
-        self.pump();
-    }
-
-    fn is_finished(&self) -> bool {
-        self.finished
-    }
-}
+crate::machine::forward_machine!(
+    Logout,
+    LogoutEvent,
+    call,
+    pump: |this, now| { let _ = now; this.pump() },
+    finished: |me| me.finished,
+);

@@ -47,6 +47,70 @@ pub trait Machine {
     fn is_finished(&self) -> bool;
 }
 
+/// Implements [`Machine`] for a flow that hands its network side to an inner machine (a
+/// [`Call`] or a sequence of them) in field `$inner`, keeps its own events in `events`, and
+/// turns the inner machine's progress into those events with `$pump` after every input.
+macro_rules! forward_machine {
+    (
+        $ty:ty, $event:ty, $inner:ident,
+        pump: |$this:ident, $now:ident| $pump:expr,
+        finished: |$me:ident| $finished:expr $(,)?
+    ) => {
+        impl $crate::machine::Machine for $ty {
+            type Event = $event;
+            type Error = $crate::machine::UnknownRequest;
+
+            fn poll_transmit(&mut self) -> Option<$crate::transport::Transmit> {
+                self.$inner.poll_transmit()
+            }
+
+            fn poll_event(&mut self) -> Option<$event> {
+                self.events.pop_front()
+            }
+
+            fn poll_timeout(&self) -> Option<std::time::Instant> {
+                self.$inner.poll_timeout()
+            }
+
+            fn handle_response(
+                &mut self,
+                now: std::time::Instant,
+                id: $crate::transport::RequestId,
+                body: &[u8],
+            ) -> Result<(), $crate::machine::UnknownRequest> {
+                self.$inner.handle_response(now, id, body)?;
+                let ($this, $now) = (&mut *self, now);
+                $pump;
+                Ok(())
+            }
+
+            fn handle_failure(
+                &mut self,
+                now: std::time::Instant,
+                id: $crate::transport::RequestId,
+                failure: $crate::transport::TransportFailure,
+            ) -> Result<(), $crate::machine::UnknownRequest> {
+                self.$inner.handle_failure(now, id, failure)?;
+                let ($this, $now) = (&mut *self, now);
+                $pump;
+                Ok(())
+            }
+
+            fn handle_timeout(&mut self, now: std::time::Instant) {
+                self.$inner.handle_timeout(now);
+                let ($this, $now) = (&mut *self, now);
+                $pump;
+            }
+
+            fn is_finished(&self) -> bool {
+                let $me = self;
+                $finished
+            }
+        }
+    };
+}
+pub(crate) use forward_machine;
+
 /// Retry rules shared by the small machines (the login has its own, richer ones).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {

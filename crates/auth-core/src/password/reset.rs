@@ -7,9 +7,8 @@ use std::time::{Duration, Instant};
 
 use crate::{
     DcId,
-    machine::{CallError, CallEvent, Machine, RetryPolicy, UnknownRequest},
+    machine::{CallError, CallEvent, RetryPolicy},
     tl::{enums, functions},
-    transport::{RequestId, Transmit, TransportFailure},
 };
 
 use super::{PasswordError, expect_true, sequence::CallSequence};
@@ -192,50 +191,10 @@ impl PasswordReset {
     }
 }
 
-impl Machine for PasswordReset {
-    type Event = ResetEvent;
-    type Error = UnknownRequest;
-
-    fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.seq.poll_transmit()
-    }
-
-    fn poll_event(&mut self) -> Option<ResetEvent> {
-        self.events.pop_front()
-    }
-
-    fn poll_timeout(&self) -> Option<Instant> {
-        self.seq.poll_timeout()
-    }
-
-    fn handle_response(
-        &mut self,
-        now: Instant,
-        id: RequestId,
-        body: &[u8],
-    ) -> Result<(), UnknownRequest> {
-        self.seq.handle_response(now, id, body)?;
-        self.pump();
-        Ok(())
-    }
-
-    fn handle_failure(
-        &mut self,
-        now: Instant,
-        id: RequestId,
-        failure: TransportFailure,
-    ) -> Result<(), UnknownRequest> {
-        self.seq.handle_failure(now, id, failure)?;
-        self.pump();
-        Ok(())
-    }
-
-    fn handle_timeout(&mut self, now: Instant) {
-        self.seq.handle_timeout(now);
-        self.pump();
-    }
-
-    fn is_finished(&self) -> bool {
-        self.finished
-    }
-}
+crate::machine::forward_machine!(
+    PasswordReset,
+    ResetEvent,
+    seq,
+    pump: |this, now| { let _ = now; this.pump() },
+    finished: |me| me.finished,
+);

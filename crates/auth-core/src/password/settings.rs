@@ -8,10 +8,9 @@ use crate::{
     DcId, RpcError, RpcErrorKind,
     entropy::Entropy,
     login::{CodeKind, PasswordInfo},
-    machine::{CallError, CallEvent, Machine, RetryPolicy, UnknownRequest},
+    machine::{CallError, CallEvent, RetryPolicy},
     srp::{NewPasswordHash, PasswordCheck, SrpChallenge, SrpError},
     tl::{enums, functions},
-    transport::{RequestId, Transmit, TransportFailure},
 };
 
 use super::{
@@ -589,50 +588,10 @@ impl Pending {
     }
 }
 
-impl Machine for PasswordSettings {
-    type Event = SettingsEvent;
-    type Error = UnknownRequest;
-
-    fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.seq.poll_transmit()
-    }
-
-    fn poll_event(&mut self) -> Option<SettingsEvent> {
-        self.events.pop_front()
-    }
-
-    fn poll_timeout(&self) -> Option<Instant> {
-        self.seq.poll_timeout()
-    }
-
-    fn handle_response(
-        &mut self,
-        now: Instant,
-        id: RequestId,
-        body: &[u8],
-    ) -> Result<(), UnknownRequest> {
-        self.seq.handle_response(now, id, body)?;
-        self.pump(now);
-        Ok(())
-    }
-
-    fn handle_failure(
-        &mut self,
-        now: Instant,
-        id: RequestId,
-        failure: TransportFailure,
-    ) -> Result<(), UnknownRequest> {
-        self.seq.handle_failure(now, id, failure)?;
-        self.pump(now);
-        Ok(())
-    }
-
-    fn handle_timeout(&mut self, now: Instant) {
-        self.seq.handle_timeout(now);
-        self.pump(now);
-    }
-
-    fn is_finished(&self) -> bool {
-        self.phase == Phase::Finished
-    }
-}
+crate::machine::forward_machine!(
+    PasswordSettings,
+    SettingsEvent,
+    seq,
+    pump: |this, now| this.pump(now),
+    finished: |me| me.phase == Phase::Finished,
+);
