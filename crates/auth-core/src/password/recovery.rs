@@ -132,7 +132,7 @@ enum Reply {
 /// a new one. A login that is asked for the password does the same from its password step
 /// ([`Login::request_password_recovery`](crate::login::Login::request_password_recovery)).
 ///
-/// Methods sort like the login's: getters, `handle_*` and `poll_*` (the [`Machine`] trait),
+/// Methods sort like the login's: getters, `handle_*` and `poll_*` (the [`Machine`](crate::machine::Machine) trait),
 /// commands ([`check_code`](Self::check_code), [`submit_code`](Self::submit_code),
 /// [`resend`](Self::resend), [`cancel`](Self::cancel)).
 #[derive(Debug)]

@@ -166,9 +166,9 @@ struct Current {
 ///
 /// Methods sort like the login's: getters ([`phase`](Self::phase),
 /// [`challenge`](Self::challenge), [`new_algo`](Self::new_algo), ...), `handle_*` (the
-/// [`Machine`] trait), commands ([`update`](Self::update), [`confirm_email`](Self::confirm_email),
+/// [`Machine`](crate::machine::Machine) trait), commands ([`update`](Self::update), [`confirm_email`](Self::confirm_email),
 /// [`resend_email`](Self::resend_email), [`cancel_email`](Self::cancel_email),
-/// [`cancel`](Self::cancel)), `poll_*` (the [`Machine`] trait).
+/// [`cancel`](Self::cancel)), `poll_*` (the [`Machine`](crate::machine::Machine) trait).
 ///
 /// An account with a recovery email still waiting for confirmation (its
 /// `email_unconfirmed_pattern` is set) can confirm, resend or cancel it right from
