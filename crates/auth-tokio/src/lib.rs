@@ -48,6 +48,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod calls;
 mod login;
 mod logout;
 mod prompt;

@@ -1,7 +1,6 @@
 //! The login driver: runs an [`auth_core::login::Login`] over a [`Transport`], asking a
 //! [`Prompt`].
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
@@ -10,11 +9,10 @@ use std::time::{Duration, Instant};
 use auth_core::login::{
     AuthError, Authorization, CodeKind, Config, Event, Login, Phase, UsageError,
 };
-use auth_core::{RequestId, TransportFailure};
-use tokio::task::{JoinError, JoinSet};
 use tokio_util::sync::CancellationToken;
 use zeroize::Zeroizing;
 
+use crate::calls::CallsInFlight;
 use crate::{Answer, Prompt, Transport};
 use auth_blocking::EmailAlternative;
 
@@ -80,8 +78,7 @@ where
     let mut driver = Driver {
         login,
         transport,
-        calls: JoinSet::new(),
-        call_ids: HashMap::new(),
+        calls: CallsInFlight::default(),
         cancel,
         cancelling: false,
         password: None,
@@ -96,8 +93,7 @@ struct Driver<T: Transport + 'static> {
     login: Login,
     transport: Arc<T>,
     /// Calls on their way, one task each.
-    calls: JoinSet<Result<Vec<u8>, TransportFailure>>,
-    call_ids: HashMap<tokio::task::Id, RequestId>,
+    calls: CallsInFlight,
     cancel: CancellationToken,
     /// `Login::cancel` was called: not again (it would send a second `auth.cancelCode`).
     cancelling: bool,
@@ -363,8 +359,8 @@ impl<T: Transport + 'static> Driver<T> {
                 None
             }
             out = fut => Some(out),
-            Some(joined) = self.calls.join_next_with_id() => {
-                self.on_answer(joined);
+            Some(joined) = self.calls.next() => {
+                self.calls.deliver(&mut self.login, joined);
                 None
             }
             () = tokio::time::sleep_until(wake_at.into()), if deadline.is_some() => {
@@ -376,39 +372,9 @@ impl<T: Transport + 'static> Driver<T> {
         out
     }
 
-    /// Starts a task for every call the login wants sent.
+    /// Starts a task for every call the machine wants sent.
     fn flush_transmits(&mut self) {
-        while let Some(transmit) = self.login.poll_transmit() {
-            let transport = Arc::clone(&self.transport);
-            let task = self
-                .calls
-                .spawn(async move { transport.invoke(transmit.dc, transmit.body).await });
-            self.call_ids.insert(task.id(), transmit.id);
-        }
-    }
-
-    fn on_answer(
-        &mut self,
-        joined: Result<(tokio::task::Id, Result<Vec<u8>, TransportFailure>), JoinError>,
-    ) {
-        let (task, outcome) = match joined {
-            Ok((task, outcome)) => (task, outcome),
-            Err(error) => (
-                error.id(),
-                Err(TransportFailure::Other(
-                    "the transport's task panicked".into(),
-                )),
-            ),
-        };
-        let Some(id) = self.call_ids.remove(&task) else {
-            return;
-        };
-        let now = Instant::now();
-        // An error here means an id the login never sent, which cannot happen: ignore it.
-        let _ = match outcome {
-            Ok(body) => self.login.handle_response(now, id, &body),
-            Err(failure) => self.login.handle_failure(now, id, failure),
-        };
+        self.calls.send_all(&mut self.login, &self.transport);
     }
 
     /// Cancels the login (once). Returns no refusal, for the question helpers.

@@ -2,7 +2,6 @@
 //! login token, feeding in the session's updates, and asking a [`Prompt`] for the 2FA password
 //! when the account has one.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
@@ -10,12 +9,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use auth_core::login::{self, Authorization, Config};
 use auth_core::qr::{Event, Phase, QrError, QrLogin, QrUrl, UsageError};
-use auth_core::{RequestId, TransportFailure};
 use tokio::sync::mpsc;
-use tokio::task::{JoinError, JoinSet};
 use tokio_util::sync::CancellationToken;
 use zeroize::Zeroizing;
 
+use crate::calls::CallsInFlight;
 use crate::{Answer, Prompt, Transport};
 
 /// How a QR login ended, when it did not log in.
@@ -86,8 +84,7 @@ where
     let mut driver = Driver {
         qr,
         transport,
-        calls: JoinSet::new(),
-        call_ids: HashMap::new(),
+        calls: CallsInFlight::default(),
         updates: Some(updates),
         cancel,
         password: None,
@@ -108,8 +105,7 @@ struct Driver<T: Transport + 'static> {
     qr: QrLogin,
     transport: Arc<T>,
     /// Calls on their way, one task each.
-    calls: JoinSet<Result<Vec<u8>, TransportFailure>>,
-    call_ids: HashMap<tokio::task::Id, RequestId>,
+    calls: CallsInFlight,
     /// The session's updates; `None` once closed.
     updates: Option<mpsc::Receiver<Vec<u8>>>,
     cancel: CancellationToken,
@@ -251,8 +247,8 @@ impl<T: Transport + 'static> Driver<T> {
                 None
             }
             out = fut => Some(out),
-            Some(joined) = self.calls.join_next_with_id() => {
-                self.on_answer(joined);
+            Some(joined) = self.calls.next() => {
+                self.calls.deliver(&mut self.qr, joined);
                 None
             }
             update = next_update(&mut self.updates) => {
@@ -274,39 +270,9 @@ impl<T: Transport + 'static> Driver<T> {
         out
     }
 
-    /// Starts a task for every call the login wants sent.
+    /// Starts a task for every call the machine wants sent.
     fn flush_transmits(&mut self) {
-        while let Some(transmit) = self.qr.poll_transmit() {
-            let transport = Arc::clone(&self.transport);
-            let task = self
-                .calls
-                .spawn(async move { transport.invoke(transmit.dc, transmit.body).await });
-            self.call_ids.insert(task.id(), transmit.id);
-        }
-    }
-
-    fn on_answer(
-        &mut self,
-        joined: Result<(tokio::task::Id, Result<Vec<u8>, TransportFailure>), JoinError>,
-    ) {
-        let (task, outcome) = match joined {
-            Ok((task, outcome)) => (task, outcome),
-            Err(error) => (
-                error.id(),
-                Err(TransportFailure::Other(
-                    "the transport's task panicked".into(),
-                )),
-            ),
-        };
-        let Some(id) = self.call_ids.remove(&task) else {
-            return;
-        };
-        let now = Instant::now();
-        // An error here means an id the login never sent, which cannot happen: ignore it.
-        let _ = match outcome {
-            Ok(body) => self.qr.handle_response(now, id, &body),
-            Err(failure) => self.qr.handle_failure(now, id, failure),
-        };
+        self.calls.send_all(&mut self.qr, &self.transport);
     }
 }
 

@@ -1,0 +1,76 @@
+//! The calls a driver has out: one task each, and which request each task answers.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use auth_core::machine::Machine;
+use auth_core::{RequestId, TransportFailure};
+use tokio::task::{Id, JoinError, JoinSet};
+
+use crate::Transport;
+
+/// What a finished call task yields.
+pub(crate) type Joined = Result<(Id, Result<Vec<u8>, TransportFailure>), JoinError>;
+
+/// Calls on their way, one task each, shared by the phone and QR drivers.
+#[derive(Default)]
+pub(crate) struct CallsInFlight {
+    tasks: JoinSet<Result<Vec<u8>, TransportFailure>>,
+    ids: HashMap<Id, RequestId>,
+}
+
+impl CallsInFlight {
+    /// Whether no call is out.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.tasks.is_empty()
+    }
+
+    /// Starts a task for every call `machine` wants sent.
+    pub(crate) fn send_all<M: Machine, T: Transport + 'static>(
+        &mut self,
+        machine: &mut M,
+        transport: &Arc<T>,
+    ) {
+        while let Some(transmit) = machine.poll_transmit() {
+            let transport = Arc::clone(transport);
+            let task = self
+                .tasks
+                .spawn(async move { transport.invoke(transmit.dc, transmit.body).await });
+            self.ids.insert(task.id(), transmit.id);
+        }
+    }
+
+    /// The next call to finish (pending forever while none is out, for `select!` guards).
+    pub(crate) async fn next(&mut self) -> Option<Joined> {
+        self.tasks.join_next_with_id().await
+    }
+
+    /// Hands a finished call's answer (or failure) to `machine`. A task that panicked counts
+    /// as a transport failure.
+    pub(crate) fn deliver<M: Machine>(&mut self, machine: &mut M, joined: Joined) {
+        let (task, outcome) = match joined {
+            Ok((task, outcome)) => (task, outcome),
+            Err(error) => (
+                error.id(),
+                Err(TransportFailure::Other(
+                    "the transport's task panicked".into(),
+                )),
+            ),
+        };
+        let Some(id) = self.ids.remove(&task) else {
+            return;
+        };
+        let now = Instant::now();
+        // An error here means an id the machine never sent, which cannot happen: ignore it.
+        let _ = match outcome {
+            Ok(body) => machine.handle_response(now, id, &body),
+            Err(failure) => machine.handle_failure(now, id, failure),
+        };
+    }
+
+    /// Lets the calls out finish on their own (the driver is going away).
+    pub(crate) fn detach_all(&mut self) {
+        self.tasks.detach_all();
+    }
+}
