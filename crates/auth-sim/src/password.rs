@@ -141,13 +141,28 @@ impl Sim {
         if current != Some(check.srp_id) {
             return Err(bad("SRP_ID_INVALID"));
         }
-        let limit = self.config.password_attempt_limit;
-        let window = self.config.password_attempt_window;
-        let account = self.accounts.get_mut(user_id).ok_or_else(internal)?;
+        let account = self.accounts.get(user_id).ok_or_else(internal)?;
         if account.password.is_none() {
             self.keys.state_mut(at).srp = None;
             return Err(bad("SRP_PASSWORD_CHANGED"));
         }
+        self.verify_srp_attempt(now, at, user_id, &check)?;
+        self.login(at, user_id)
+    }
+
+    /// Checks `check` against the SRP attempt pending on `at` (which it uses up), within the
+    /// account's wrong-password limit; a wrong proof counts as a failure. Shared by
+    /// `auth.checkPassword` and the methods that prove the current password.
+    pub(crate) fn verify_srp_attempt(
+        &mut self,
+        now: Instant,
+        at: KeyId,
+        user_id: i64,
+        check: &types::InputCheckPasswordSRP,
+    ) -> Result<(), RpcError> {
+        let limit = self.config.password_attempt_limit;
+        let window = self.config.password_attempt_window;
+        let account = self.accounts.get_mut(user_id).ok_or_else(internal)?;
         account
             .password_failures
             .check(now, limit, window)
@@ -164,7 +179,7 @@ impl Sim {
             *failures = failures.saturating_add(1);
             return Err(bad("PASSWORD_HASH_INVALID"));
         }
-        self.login(at, user_id)
+        Ok(())
     }
 
     /// The account a password-recovery call is about: the key's, which must have a password.

@@ -18,7 +18,7 @@ use crate::dispatch::not_simulated;
 use crate::keys::{KeyId, KeyStatus};
 use crate::password::SRP_G;
 use crate::phone::{email_is_valid, email_pattern};
-use crate::rpc::{self, Answer, Answered, bad, internal, password_needed, unregistered};
+use crate::rpc::{Answer, Answered, bad, internal, password_needed, unregistered};
 
 /// How long a requested reset waits by default (Telegram: 7 days).
 const DEFAULT_RESET_WAIT: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -291,26 +291,7 @@ impl Sim {
         if !has_password || current != Some(check.srp_id) {
             return Err(bad("SRP_ID_INVALID"));
         }
-        let limit = self.config.password_attempt_limit;
-        let window = self.config.password_attempt_window;
-        let account = self.accounts.get_mut(user_id).ok_or_else(internal)?;
-        account
-            .password_failures
-            .check(now, limit, window)
-            .map_err(rpc::flood_wait)?;
-        let attempt = self.keys.state_mut(at).srp.take().ok_or_else(internal)?;
-        if attempt.user_id != user_id {
-            return Err(bad("SRP_ID_INVALID"));
-        }
-        if attempt.session.verify(&check.a, &check.m1).is_err() {
-            if let Some(account) = self.accounts.get_mut(user_id) {
-                account.password_failures.record(now, limit);
-            }
-            let failures = self.password_failures.entry(user_id).or_default();
-            *failures = failures.saturating_add(1);
-            return Err(bad("PASSWORD_HASH_INVALID"));
-        }
-        Ok(())
+        self.verify_srp_attempt(now, at, user_id, &check)
     }
 
     /// Mails a recovery email's code (observable with [`Sim::last_email_code`]) and keeps it
