@@ -90,7 +90,7 @@ pub mod bot;
 pub mod countries;
 pub mod dc;
 pub mod email_change;
-pub mod entropy;
+pub use tg_crypto::entropy;
 pub mod frozen;
 pub mod guard;
 pub mod handoff;

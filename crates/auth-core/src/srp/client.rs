@@ -414,8 +414,8 @@ pub(crate) fn m1_prefix(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::srp::prime::TELEGRAM_P;
     use crate::srp::server::SrpVerifier;
+    use tg_crypto::safe_prime::TELEGRAM_P;
 
     fn algo() -> SrpAlgo {
         SrpAlgo {

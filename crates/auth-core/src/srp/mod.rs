@@ -50,11 +50,10 @@ mod error;
 mod kdf;
 mod new_password;
 mod params;
-mod primality;
 mod prime;
 mod server;
 #[doc(hidden)]
-pub mod test_primes;
+pub use tg_crypto::test_primes;
 #[doc(hidden)]
 pub mod vectors;
 

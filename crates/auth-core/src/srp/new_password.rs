@@ -136,7 +136,7 @@ impl NewPassword {
 mod tests {
     use super::*;
     use crate::srp::SrpVerifier;
-    use crate::srp::prime::TELEGRAM_P;
+    use tg_crypto::safe_prime::TELEGRAM_P;
 
     fn algo() -> SrpAlgo {
         SrpAlgo {

@@ -3,10 +3,11 @@
 use num_bigint::BigUint;
 use num_traits::One;
 use sha2::{Digest, Sha256};
+use tg_crypto::dh::{GeneratorError, SafeRange, check_generator};
+use tg_crypto::safe_prime::canonical_p;
 
 use super::error::SrpError;
-use super::primality::mod_u64;
-use super::prime::{canonical_p, validate_p};
+use super::prime::validate_p;
 use super::{LEN, pad};
 
 /// The parameters of `passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow`, as
@@ -36,19 +37,20 @@ pub(crate) struct Group {
     pub(crate) k: BigUint,
     /// `H(p) xor H(g)`, the first part of `M1`.
     pub(crate) hp_xor_hg: [u8; 32],
-    /// `2^1984`, the lower bound for `g_a`, `t` (and the server's `A`).
-    lo: BigUint,
-    /// `p − 2^1984`, the upper bound.
-    hi: BigUint,
+    /// `[2^1984, p − 2^1984]`, the range required of `g_a`, `t` (and the server's `A`).
+    range: SafeRange,
 }
 
 impl Group {
     /// Validates `p` then `g`, in the order of the checks (see [`SrpError`]).
     pub(crate) fn new(p: &[u8], g: i32) -> Result<Self, SrpError> {
         validate_p(p)?;
-        let p_bytes = canonical_p(p)?;
+        let p_bytes = canonical_p(p).map_err(SrpError::from)?;
         let p = BigUint::from_bytes_be(&p_bytes);
-        let g = check_g(g, &p)?;
+        let g = check_generator(g, &p).map_err(|e| match e {
+            GeneratorError::OutOfRange { g } => SrpError::GOutOfRange { g },
+            GeneratorError::NotResidue { g } => SrpError::GBadForP { g },
+        })?;
         let g_bytes = pad(&BigUint::from(g));
         let k = BigUint::from_bytes_be(
             &Sha256::new()
@@ -62,52 +64,25 @@ impl Group {
         for (out, (a, b)) in hp_xor_hg.iter_mut().zip(hp.iter().zip(hg.iter())) {
             *out = a ^ b;
         }
-        let lo = BigUint::one() << 1984u32;
-        let hi = &p - &lo;
+        let range = SafeRange::new(&p);
         Ok(Group {
             p,
             g,
             g_big: BigUint::from(g),
             k,
             hp_xor_hg,
-            lo,
-            hi,
+            range,
         })
     }
 
     /// Whether `x` lies in `[2^1984, p − 2^1984]` (the range required of `g_a`, `t` and `A`).
     pub(crate) fn in_safe_range(&self, x: &BigUint) -> bool {
-        *x >= self.lo && *x <= self.hi
+        self.range.contains(x)
     }
 
     /// `g^e mod p`.
     pub(crate) fn g_pow(&self, e: &BigUint) -> BigUint {
         self.g_big.modpow(e, &self.p)
-    }
-}
-
-/// `g` must be in 2..=7 and a quadratic residue modulo `p`, decided by quadratic reciprocity from
-/// `p mod 4g` as core.telegram.org/api/srp states: `p mod 8 = 7` for 2, `p mod 3 = 2` for 3,
-/// nothing for 4, `p mod 5 ∈ {1, 4}` for 5, `p mod 24 ∈ {19, 23}` for 6, `p mod 7 ∈ {3, 5, 6}`
-/// for 7.
-pub(crate) fn check_g(g: i32, p: &BigUint) -> Result<u32, SrpError> {
-    if !(2..=7).contains(&g) {
-        return Err(SrpError::GOutOfRange { g });
-    }
-    // 840 = lcm(8, 3, 5, 24, 7).
-    let r = mod_u64(&p.to_u64_digits(), 840);
-    let ok = match g {
-        2 => r % 8 == 7,
-        3 => r % 3 == 2,
-        4 => true,
-        5 => matches!(r % 5, 1 | 4),
-        6 => matches!(r % 24, 19 | 23),
-        _ => matches!(r % 7, 3 | 5 | 6),
-    };
-    if ok {
-        Ok(g as u32)
-    } else {
-        Err(SrpError::GBadForP { g })
     }
 }
 
@@ -134,49 +109,18 @@ pub(crate) fn check_g_b(group: &Group, g_b: &[u8; LEN]) -> Result<BigUint, SrpEr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::srp::prime::TELEGRAM_P;
+    use tg_crypto::safe_prime::TELEGRAM_P;
 
     #[test]
-    fn residue_rule_matches_euler_criterion() {
-        // For a prime p, g is a quadratic residue iff g^((p−1)/2) ≡ 1; check the rule against
-        // that for Telegram's p and for small primes p ≡ 3 (mod 4) (the rule assumes it, as every
-        // safe prime above 7 has it) in every residue class.
-        let p = BigUint::from_bytes_be(&TELEGRAM_P);
-        let q = &p >> 1u32;
-        for g in 2..=7 {
-            let euler = BigUint::from(g as u32).modpow(&q, &p).is_one();
-            assert_eq!(check_g(g, &p).is_ok(), euler, "g = {g}");
-        }
-        for small_p in [
-            11u32, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97,
-            101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167, 173, 179, 181,
-            191, 193, 197, 199, 211, 223, 227, 229, 233, 239, 241, 251, 257, 263, 269, 271, 277,
-            281, 283, 293, 307, 311, 313, 317, 331, 337, 347, 349, 353, 359, 367, 373, 379, 383,
-            389, 397, 401, 409, 419, 421, 431, 433, 439, 443, 449, 457, 461, 463, 467, 479, 487,
-            491, 499, 503, 509, 521, 523, 541,
-        ] {
-            if small_p % 4 != 3 {
-                continue;
-            }
-            let p = BigUint::from(small_p);
-            for g in 2..=7 {
-                let euler = BigUint::from(g as u32)
-                    .modpow(&BigUint::from((small_p - 1) / 2), &p)
-                    .is_one();
-                assert_eq!(check_g(g, &p).is_ok(), euler, "g = {g}, p = {small_p}");
-            }
-        }
-    }
-
-    #[test]
-    fn g_range() {
-        let p = BigUint::from_bytes_be(&TELEGRAM_P);
-        for g in [i32::MIN, -3, 0, 1, 8, 256, i32::MAX] {
-            assert_eq!(check_g(g, &p), Err(SrpError::GOutOfRange { g }));
-        }
-        // Telegram's p: 3, 4, 5?, 7 — p mod 5 = 3, so 5 is a non-residue.
-        assert_eq!(check_g(5, &p), Err(SrpError::GBadForP { g: 5 }));
-        assert_eq!(check_g(3, &p), Ok(3));
+    fn generator_errors_keep_their_srp_names() {
+        assert_eq!(
+            Group::new(&TELEGRAM_P, 8).err(),
+            Some(SrpError::GOutOfRange { g: 8 })
+        );
+        assert_eq!(
+            Group::new(&TELEGRAM_P, 5).err(),
+            Some(SrpError::GBadForP { g: 5 })
+        );
     }
 
     #[test]

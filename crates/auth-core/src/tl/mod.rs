@@ -25,7 +25,8 @@
 //! # let _ = std::marker::PhantomData::<enums::auth::SentCode>;
 //! ```
 
-pub mod codec;
+/// The bounded reader and wire primitives (the `tl-codec` crate, shared with the MTProto crate).
+pub use tl_codec as codec;
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, unused_variables)]
 mod generated;

@@ -53,7 +53,7 @@ const DOMAIN_FORK: &[u8] = b"tgauth/entropy/v1/fork";
 /// See the [module documentation](self) for the construction.
 ///
 /// ```
-/// use auth_core::entropy::Entropy;
+/// use tg_crypto::entropy::Entropy;
 ///
 /// let mut entropy = Entropy::from_seed([7; 32]);
 /// let mut login = entropy.fork(b"login");

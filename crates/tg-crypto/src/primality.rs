@@ -1,4 +1,4 @@
-//! Number theory for checking the server's prime: trial division, Miller–Rabin, the extra strong
+//! Number theory for checking a server's prime: trial division, Miller–Rabin, the extra strong
 //! Lucas test and their combination, Baillie–PSW.
 //!
 //! Everything here works on public values (the server's `p`), so nothing needs to be constant-time
@@ -132,7 +132,6 @@ pub(crate) fn trial_divide_safe(p: &BigUint) -> TrialDivision {
 }
 
 /// Whether a small odd prime divides `n` (and `n` is not that prime).
-#[cfg(test)]
 pub(crate) fn has_small_factor(n: &BigUint) -> bool {
     let digits = n.to_u64_digits();
     SMALL_PRIMES.iter().any(|&r| {
@@ -268,14 +267,15 @@ fn is_perfect_square(n: &BigUint) -> bool {
 /// Baillie–PSW probable-prime test for an odd `n` larger than every trial-division prime.
 ///
 /// Callers have already done trial division.
-pub(crate) fn baillie_psw(n: &BigUint) -> bool {
+#[must_use]
+pub fn baillie_psw(n: &BigUint) -> bool {
     miller_rabin(n, &BigUint::from(2u32)) && extra_strong_lucas(n)
 }
 
-/// Full probable-prime test for any `n` (trial division, then Baillie–PSW), for tests and
-/// cross-checks.
-#[cfg(test)]
-pub(crate) fn is_probable_prime(n: &BigUint) -> bool {
+/// Full probable-prime test for any `n` (trial division, then Baillie–PSW): for public numbers
+/// only (it is not constant-time).
+#[must_use]
+pub fn is_probable_prime(n: &BigUint) -> bool {
     if *n < BigUint::from(2u32) {
         return false;
     }
@@ -423,7 +423,7 @@ mod tests {
     /// Miller–Rabin to base 2 alone accepts it.
     #[test]
     fn crafted_2048_bit_base_2_pseudoprime_is_rejected() {
-        use crate::srp::test_primes::{SPSP2_2048, SPSP2_2048_P1, SPSP2_2048_P2};
+        use crate::test_primes::{SPSP2_2048, SPSP2_2048_P1, SPSP2_2048_P2};
         let hex = |s: &str| BigUint::parse_bytes(s.as_bytes(), 16).expect("hex");
         let (n, p1, p2) = (hex(SPSP2_2048), hex(SPSP2_2048_P1), hex(SPSP2_2048_P2));
         assert_eq!(&p1 * &p2, n);
