@@ -78,16 +78,17 @@ pub enum LoginError {
 /// and using the code removes the password and logs in.
 ///
 /// `seed` is fresh OS randomness for this login only. `config.logout_tokens` should hold the
-/// device's stored tokens (e.g. [`TokenFile::tokens`](crate::TokenFile::tokens)); the
+/// device's stored tokens (e.g. [`TokenFile::tokens`](auth_store::TokenFile::tokens)); the
 /// returned [`Authorization::future_auth_token`] should be stored with them
-/// ([`TokenFile::remember`](crate::TokenFile::remember)).
+/// ([`TokenFile::remember`](auth_store::TokenFile::remember)).
 ///
 /// # Errors
 ///
 /// [`LoginError`]: failed, cancelled, or refused at the start.
 ///
 /// ```no_run
-/// use auth_blocking::{login, Prompt, TcpOptions, TcpTransport, TokenFile};
+/// use auth_blocking::{login, Prompt, TcpOptions, TcpTransport};
+/// use auth_store::TokenFile;
 ///
 /// fn run(prompt: &mut impl Prompt) -> Result<(), Box<dyn std::error::Error>> {
 ///     let (mut tokens, _) = TokenFile::open("tokens.bin")?;

@@ -6,7 +6,6 @@
 //! * [`TcpTransport`] — a `Transport` for the simulator, over TCP with MTProto's intermediate
 //!   framing and a plaintext envelope (the protocol is documented in [`wire`]).
 //! * [`SimServer`] — serves an [`auth_sim::Sim`] on 127.0.0.1, one port per DC.
-//! * [`TokenFile`] — the device's logout tokens in a file, saved atomically.
 //!
 //! No TL is parsed and no RPC error is matched here: the core does that.
 #![forbid(unsafe_code)]
@@ -17,7 +16,6 @@ mod machine_driver;
 mod prompt;
 mod server;
 mod tcp;
-pub mod token_file;
 mod transport;
 pub mod wire;
 
@@ -26,5 +24,4 @@ pub use machine_driver::{RunError, run};
 pub use prompt::{Answer, EmailAlternative, Prompt};
 pub use server::{CallLog, DC_COUNT, SimServer};
 pub use tcp::{TcpOptions, TcpTransport};
-pub use token_file::{CorruptFile, TokenFile};
 pub use transport::Transport;

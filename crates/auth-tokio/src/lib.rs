@@ -11,7 +11,8 @@
 //!   tasks.
 //! * [`qr_login`] — the same for logging in by QR code (`auth_core::qr::QrLogin`): shows each
 //!   token's URL, feeds in the session's updates, asks the prompt for the 2FA password.
-//! * [`logout`] — `auth.logOut`, returning the future auth token to keep in a [`TokenFile`].
+//! * [`logout`] — `auth.logOut`, returning the future auth token to keep in an
+//!   [`auth_store::TokenFile`].
 //!
 //! No TL is parsed and no RPC error is matched here: the core does that (`logout` decodes its
 //! answer with the core's types). The demo CLI is `examples/login`
@@ -57,7 +58,7 @@ mod sim_server;
 mod tcp_transport;
 mod transport;
 
-pub use auth_blocking::{EmailAlternative, TcpOptions, TokenFile};
+pub use auth_blocking::{EmailAlternative, TcpOptions};
 pub use login::{LoginError, login};
 pub use logout::{LogoutError, logout};
 pub use prompt::{Answer, Prompt};

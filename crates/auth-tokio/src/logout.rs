@@ -24,7 +24,7 @@ pub enum LogoutError {
 /// [`Authorization`](auth_core::login::Authorization)).
 ///
 /// Returns the future auth token the server gave, if any: keep it with the logout tokens
-/// (`Config::logout_tokens`, e.g. in a [`TokenFile`](crate::TokenFile)) so that the
+/// (`Config::logout_tokens`, e.g. in a [`TokenFile`](auth_store::TokenFile)) so that the
 /// next login on this device can skip the code.
 ///
 /// # Errors

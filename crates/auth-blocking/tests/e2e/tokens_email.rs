@@ -1,12 +1,13 @@
 //! Logout tokens (plain and 2FA) kept in a `TokenFile`, and the login-email setup.
 use std::path::PathBuf;
 
-use auth_blocking::{Answer, EmailAlternative, TokenFile};
+use auth_blocking::{Answer, EmailAlternative};
 use auth_core::{
     DcId,
     login::{CodeKind, EmailToken, Event, UsageError},
 };
 use auth_sim::{AccountConfig, Sim};
+use auth_store::TokenFile;
 
 use crate::support::{Fixture, ScriptedPrompt, Step};
 
@@ -29,6 +30,7 @@ fn relogin_with_stored_token(
     assert!(corrupt.is_none());
     file.push(&f.log_out(DcId(2))).expect("saved");
     assert_eq!(f.authorized_user(DcId(2)), None, "logged out");
+    drop(file); // release the file's lock
 
     let (mut file, _) = TokenFile::open(&path).expect("reopen");
     f.config.logout_tokens = file.tokens().clone();
@@ -36,6 +38,7 @@ fn relogin_with_stored_token(
     let auth = f.login(&mut prompt, phone).expect("logged in again");
     assert_eq!(f.authorized_user(DcId(2)), Some(auth.user_id));
     file.remember(&auth).expect("new token saved");
+    drop(file);
     assert_eq!(TokenFile::open(&path).expect("reopen").0.tokens().len(), 2);
     let _ = std::fs::remove_dir_all(path.parent().expect("dir"));
     prompt

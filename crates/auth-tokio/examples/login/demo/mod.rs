@@ -14,8 +14,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use auth_core::login::{AuthError, Authorization, Config, normalize_phone};
+use auth_store::TokenFile;
 use auth_tokio::{
-    CancellationToken, LoginError, SimServer, TcpOptions, TcpTransport, TokenFile, login, logout,
+    CancellationToken, LoginError, SimServer, TcpOptions, TcpTransport, login, logout,
 };
 use clap::Parser;
 use tokio::sync::mpsc;
