@@ -1,6 +1,9 @@
 //! Hardened files for what a Telegram client keeps between runs, shared by the `auth-blocking`
 //! and `auth-tokio` adapters (std file IO only, no async runtime):
 //!
+//! * [`SessionFile`] — the [`Session`]: per data center the auth key, server salt and time
+//!   offset ([`DcKey`]), the home DC and the logged-in user, so that a login outlives the
+//!   process;
 //! * [`TokenFile`] — the device's logout tokens
 //!   ([`LogoutTokens`](auth_core::logout_tokens::LogoutTokens)), so that the next login can
 //!   skip the code.
@@ -25,24 +28,33 @@
 //!   `<name>.corrupt-<n>` and reported as [`CorruptFile`] (with the reason and the new
 //!   name); the store starts empty.
 //!
+//! Auth keys are wiped from memory on drop (and from every buffer that held them) and
+//! redacted in `Debug`.
+//!
 //! # Example
 //!
 //! ```
-//! use auth_store::TokenFile;
+//! use auth_core::DcId;
+//! use auth_store::{AuthKey, DcKey, SessionFile};
 //!
 //! # let dir = tempfile::tempdir()?;
-//! # let path = dir.path().join("tokens.bin");
-//! let (mut store, corrupt) = TokenFile::open(&path)?;
+//! # let path = dir.path().join("session.bin");
+//! let (mut store, corrupt) = SessionFile::open(&path)?;
 //! if let Some(c) = corrupt {
 //!     eprintln!("starting over: {c}");
 //! }
-//! store.push(b"future-auth-token")?; // from auth.logOut or a login
-//! let mut config = auth_core::login::Config::new(12345, "api-hash");
-//! config.logout_tokens = store.tokens().clone();
+//! if store.session().user_id().is_none() {
+//!     // ... the auth-key handshake with DC 2 gave a key, then the login succeeded:
+//!     let auth_key = AuthKey::new(&[0x5a; AuthKey::LEN]);
+//!     store.put_key(DcId(2), DcKey::new(auth_key))?;
+//!     store.set_logged_in(DcId(2), 1001)?;
+//! }
+//! store.set_server_salt(DcId(2), 0x1234)?; // the server sent a new salt
 //! drop(store);
 //!
-//! let (store, _) = TokenFile::open(&path)?;
-//! assert_eq!(store.tokens().len(), 1);
+//! let (store, _) = SessionFile::open(&path)?;
+//! assert_eq!(store.session().user_id(), Some(1001));
+//! assert_eq!(store.session().key(DcId(2)).map(|k| k.server_salt), Some(0x1234));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![forbid(unsafe_code)]
@@ -51,8 +63,12 @@
 mod error;
 #[cfg(test)]
 mod save_failures;
+mod session;
+mod session_file;
 mod store_file;
 mod token_file;
 
-pub use error::{CorruptFile, OpenError, SaveError};
+pub use error::{ChangeError, CorruptFile, OpenError, SaveError};
+pub use session::{AuthKey, DcKey, MAX_DCS, Session, SessionDecodeError};
+pub use session_file::SessionFile;
 pub use token_file::TokenFile;

@@ -20,6 +20,21 @@ const MAX_FILE_LEN: usize = 64 * 1024;
 ///
 /// Getters: [`path`](Self::path), [`tokens`](Self::tokens). Commands (each saved before it
 /// returns): [`push`](Self::push), [`remove`](Self::remove), [`remember`](Self::remember).
+///
+/// ```
+/// use auth_store::TokenFile;
+///
+/// # let dir = tempfile::tempdir()?;
+/// # let path = dir.path().join("tokens.bin");
+/// let (mut store, corrupt) = TokenFile::open(&path)?;
+/// if let Some(c) = corrupt {
+///     eprintln!("starting over: {c}");
+/// }
+/// store.push(b"future-auth-token")?; // from auth.logOut or a login
+/// let mut config = auth_core::login::Config::new(12345, "api-hash");
+/// config.logout_tokens = store.tokens().clone();
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct TokenFile {
     file: StoreFile,

@@ -1,12 +1,13 @@
 //! The guarantees both store files give (crate docs, "What both files guarantee"), each
-//! checked on each store: the lock, owner-only permissions,
+//! checked on the token file and on the session file: the lock, owner-only permissions,
 //! exclusive random temp files, corrupt files moved aside, old-or-new content.
 use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use auth_store::{OpenError, SaveError, TokenFile};
+use auth_core::DcId;
+use auth_store::{AuthKey, ChangeError, DcKey, OpenError, SaveError, SessionFile, TokenFile};
 
 /// What the tests need of a store.
 trait Store: Sized {
@@ -34,11 +35,32 @@ impl Store for TokenFile {
     }
 }
 
+impl Store for SessionFile {
+    const FILE: &str = "session.bin";
+    fn open_store(path: &Path) -> Result<(Self, Option<(PathBuf, String)>), OpenError> {
+        let (store, corrupt) = SessionFile::open(path)?;
+        Ok((store, corrupt.map(|c| (c.moved_to, c.error.to_string()))))
+    }
+    fn change(&mut self, n: u8) -> Result<(), SaveError> {
+        match self.put_key(DcId(2), DcKey::new(AuthKey::new(&[n; AuthKey::LEN]))) {
+            Ok(()) => Ok(()),
+            Err(ChangeError::Save(e)) => Err(e),
+            Err(e) => panic!("not a save error: {e}"),
+        }
+    }
+    fn encoded(&self) -> Vec<u8> {
+        self.session().encode().to_vec()
+    }
+}
+
 /// Runs a generic test on both stores.
 macro_rules! for_both_stores {
     ($($name:ident),* $(,)?) => {
         mod token_file {
             $(#[test] fn $name() { super::$name::<auth_store::TokenFile>(); })*
+        }
+        mod session_file {
+            $(#[test] fn $name() { super::$name::<auth_store::SessionFile>(); })*
         }
     };
 }
@@ -235,7 +257,7 @@ fn child_process_opens_a_store() {
     let (kind, path) = value.split_once(':').unwrap();
     let result = match kind {
         "tokens.bin" => TokenFile::open(path).map(|_| ()),
-        _ => panic!("unknown store {kind}"),
+        _ => SessionFile::open(path).map(|_| ()),
     };
     match result {
         Ok(()) => println!("child: opened"),

@@ -11,11 +11,13 @@
 
 mod flow;
 mod frame;
+mod session_file;
 mod sim;
 mod tl_targets;
 
 pub use flow::login_flow;
 pub use frame::transport_frame;
+pub use session_file::session_file;
 pub use sim::sim_request;
 pub use tl_targets::{logout_tokens, rpc_error, srp_params, tl_decode};
 
@@ -31,4 +33,5 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("logout_tokens", logout_tokens),
     ("sim_request", sim_request),
     ("transport_frame", transport_frame),
+    ("session_file", session_file),
 ];
