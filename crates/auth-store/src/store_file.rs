@@ -117,8 +117,8 @@ impl StoreFile {
     }
 
     /// At most `max_len + 1` bytes of the file (one more tells an oversized file), or `None`
-    /// if it does not exist. The buffer is sized once, so no reallocation leaves a copy of
-    /// the secrets behind.
+    /// if it does not exist. The buffer is sized once, from the file's length, so no
+    /// reallocation leaves a copy of the secrets behind (unless the file grows meanwhile).
     fn read(&self, max_len: usize) -> io::Result<Option<Zeroizing<Vec<u8>>>> {
         let file = match File::open(&self.path) {
             Ok(file) => file,
@@ -126,7 +126,8 @@ impl StoreFile {
             Err(e) => return Err(e),
         };
         let limit = max_len.saturating_add(1);
-        let mut bytes = Zeroizing::new(Vec::with_capacity(limit));
+        let len = usize::try_from(file.metadata()?.len()).unwrap_or(usize::MAX);
+        let mut bytes = Zeroizing::new(Vec::with_capacity(len.min(limit)));
         file.take(limit as u64).read_to_end(&mut bytes)?;
         Ok(Some(bytes))
     }
