@@ -36,11 +36,30 @@ pub enum GeneratorError {
 ///
 /// [`GeneratorError::OutOfRange`] or [`GeneratorError::NotResidue`].
 pub fn check_generator(g: i32, p: &BigUint) -> Result<u32, GeneratorError> {
+    residue_rule(g, mod_u64(&p.to_u64_digits(), RULE_MODULUS))
+}
+
+/// [`check_generator`] for `p` given big-endian, as it comes off the wire (no big integer
+/// needed: the rule only looks at `p mod 840`).
+///
+/// # Errors
+///
+/// As [`check_generator`].
+pub fn check_generator_be(g: i32, p: &[u8]) -> Result<u32, GeneratorError> {
+    let r = p
+        .iter()
+        .fold(0u64, |r, &byte| ((r << 8) | u64::from(byte)) % RULE_MODULUS);
+    residue_rule(g, r)
+}
+
+/// `lcm(8, 3, 5, 24, 7)`: the residue rule of every `g` in 2..=7 reads `p` modulo it.
+const RULE_MODULUS: u64 = 840;
+
+/// The quadratic-residue rule for `g` given `r = p mod 840`.
+fn residue_rule(g: i32, r: u64) -> Result<u32, GeneratorError> {
     if !(2..=7).contains(&g) {
         return Err(GeneratorError::OutOfRange { g });
     }
-    // 840 = lcm(8, 3, 5, 24, 7).
-    let r = mod_u64(&p.to_u64_digits(), 840);
     let ok = match g {
         2 => r % 8 == 7,
         3 => r % 3 == 2,
@@ -125,6 +144,32 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn big_endian_form_agrees() {
+        let telegram = BigUint::from_bytes_be(&TELEGRAM_P);
+        let mut padded = vec![0u8; 3];
+        padded.extend_from_slice(&TELEGRAM_P);
+        for p in [
+            telegram,
+            BigUint::from(23u32),
+            BigUint::from(839u32),
+            BigUint::from(1u32 << 31),
+        ] {
+            for g in -1..=8 {
+                assert_eq!(
+                    check_generator_be(g, &p.to_bytes_be()),
+                    check_generator(g, &p),
+                    "g = {g}, p = {p}"
+                );
+            }
+        }
+        assert_eq!(check_generator_be(3, &padded), Ok(3), "leading zeros");
+        assert_eq!(
+            check_generator_be(5, &TELEGRAM_P),
+            Err(GeneratorError::NotResidue { g: 5 })
+        );
     }
 
     #[test]
