@@ -3,15 +3,19 @@
 
 use core::fmt;
 
-use num_bigint::BigUint;
-use num_traits::Zero;
+use crypto_bigint::{U256, U2048};
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::error::SrpError;
 use super::kdf::password_x;
+use super::modp::{
+    HASH_BITS, Residue, SECRET_BITS, SESSION_EXPONENT_BITS, session_exponent, to_be, u256_from_be,
+    uint_from_be, write_be,
+};
 use super::params::{Group, SrpAlgo, check_g_b, pad_g_b};
-use super::{Hex, LEN, Secret, new_secret, pad, wipe};
+use super::secret::{Secret, new_secret, scrub_stack};
+use super::{Hex, LEN};
 use crate::entropy::Entropy;
 
 /// How many times [`SrpChallenge::new`] draws a fresh `a` when `g_a` falls outside
@@ -75,9 +79,10 @@ pub struct SrpChallenge {
     srp_id: i64,
     salt1: Vec<u8>,
     salt2: Vec<u8>,
-    g_b: BigUint,
+    g_b: U2048,
     g_a: [u8; LEN],
-    u: BigUint,
+    /// `u = H(A | B)`, as hashed.
+    u: [u8; 32],
     a: Secret,
     /// SHA-256 state after `H(p) xor H(g) | H(salt1) | H(salt2) | A | B`.
     m1_prefix: Sha256,
@@ -93,6 +98,9 @@ impl fmt::Debug for SrpChallenge {
             .finish_non_exhaustive()
     }
 }
+
+/// The secret `a` is a [`Secret`], zeroized when the challenge is dropped; the rest is public.
+impl ZeroizeOnDrop for SrpChallenge {}
 
 /// Intermediate values of one check, for the test vectors. Zeroized on drop; `Debug` redacted.
 #[doc(hidden)]
@@ -145,6 +153,20 @@ impl SrpChallenge {
         secure_random: &[u8],
         entropy: &mut Entropy,
     ) -> Result<Self, SrpError> {
+        let result = Self::draw(algo, srp_b, srp_id, secure_random, entropy);
+        scrub_stack();
+        result
+    }
+
+    /// [`new`](Self::new) without the stack scrub (a frame of its own, below `new`'s).
+    #[inline(never)]
+    fn draw(
+        algo: &SrpAlgo,
+        srp_b: &[u8],
+        srp_id: i64,
+        secure_random: &[u8],
+        entropy: &mut Entropy,
+    ) -> Result<Self, SrpError> {
         let (group, g_b_bytes, g_b) = validate_server_params(algo, srp_b)?;
         let mut label = Vec::with_capacity(A_LABEL.len() + secure_random.len());
         label.extend_from_slice(A_LABEL);
@@ -179,6 +201,18 @@ impl SrpChallenge {
         srp_id: i64,
         a: &[u8],
     ) -> Result<Self, SrpError> {
+        let result = Self::with_padded_a(algo, srp_b, srp_id, a);
+        scrub_stack();
+        result
+    }
+
+    #[inline(never)]
+    fn with_padded_a(
+        algo: &SrpAlgo,
+        srp_b: &[u8],
+        srp_id: i64,
+        a: &[u8],
+    ) -> Result<Self, SrpError> {
         let a = pad_secret(a)?;
         let (group, g_b_bytes, g_b) = validate_server_params(algo, srp_b)?;
         let (g_a, u) = own_values(&group, &a, &g_b_bytes)?;
@@ -192,10 +226,10 @@ impl SrpChallenge {
         group: Group,
         algo: &SrpAlgo,
         srp_id: i64,
-        g_b: BigUint,
+        g_b: U2048,
         g_b_bytes: &[u8; LEN],
         g_a: [u8; LEN],
-        u: BigUint,
+        u: [u8; 32],
         a: Secret,
     ) -> Self {
         let m1_prefix = m1_prefix(&group, &algo.salt1, &algo.salt2, &g_a, g_b_bytes);
@@ -226,7 +260,8 @@ impl SrpChallenge {
 
     /// The password step: `x` by PBKDF2 (100 000 iterations), `v = g^x`, `t = g_b − k·v`,
     /// `s_a = t^(a + u·x)`, `K = H(s_a)`, `M1`. Pure and deterministic; takes about one PBKDF2
-    /// run plus one 2048-bit modular exponentiation.
+    /// run plus one 2048-bit modular exponentiation, in constant time (see the
+    /// [module docs](super#secrets-and-timing)).
     ///
     /// The password is used as given (no normalisation); its derived secrets are zeroized.
     ///
@@ -235,8 +270,9 @@ impl SrpChallenge {
     /// [`SrpError::TOutOfRange`] if `t = (g_b − k·v) mod p` is outside `[2^1984, p − 2^1984]`
     /// (the server's `srp_B` was bad; this check needs `v`, hence the password).
     pub fn check(&self, password: &[u8]) -> Result<PasswordCheck, SrpError> {
-        let x = password_x(password, &self.salt1, &self.salt2);
-        self.finish(&x, None)
+        let result = self.finish(password, None);
+        scrub_stack();
+        result
     }
 
     /// [`check`](Self::check), also returning the intermediate values (for the test vectors).
@@ -246,28 +282,24 @@ impl SrpChallenge {
     /// As [`check`](Self::check).
     #[doc(hidden)]
     pub fn check_traced(&self, password: &[u8]) -> Result<(PasswordCheck, CheckTrace), SrpError> {
-        let x = password_x(password, &self.salt1, &self.salt2);
         let mut trace = CheckTrace::default();
-        let check = self.finish(&x, Some(&mut trace))?;
-        Ok((check, trace))
+        let result = self.finish(password, Some(&mut trace));
+        scrub_stack();
+        Ok((result?, trace))
     }
 
+    /// The password step, in a frame of its own below [`check`](Self::check)'s, so that the
+    /// stack scrub after it covers everything it left behind.
+    #[inline(never)]
     fn finish(
         &self,
-        x_bytes: &[u8; 32],
+        password: &[u8],
         mut trace: Option<&mut CheckTrace>,
     ) -> Result<PasswordCheck, SrpError> {
-        let mut x = BigUint::from_bytes_be(x_bytes);
-        let result = password_step(&self.group, &self.g_b, &x, trace.as_deref_mut());
-        let (mut v, mut k_v, mut t) = match result {
-            Ok(values) => values,
-            Err(e) => {
-                wipe(&mut x);
-                return Err(e);
-            }
-        };
-        let mut a = BigUint::from_bytes_be(&self.a[..]);
-        let k_a = session_key(&self.group, &t, &a, &self.u, &x, trace.as_deref_mut());
+        let x_bytes = password_x(password, &self.salt1, &self.salt2);
+        let x = Zeroizing::new(u256_from_be(&x_bytes));
+        let (_v, t) = password_step(&self.group, &self.g_b, &x, trace.as_deref_mut())?;
+        let k_a = session_key(&t, &self.a, &self.u, &x, trace.as_deref_mut());
         let m1: [u8; 32] = self
             .m1_prefix
             .clone()
@@ -276,27 +308,14 @@ impl SrpChallenge {
             .into();
         if let Some(trace) = trace {
             trace.x = *x_bytes;
-            trace.u = pad32(&self.u);
+            trace.u = self.u;
         }
-        wipe(&mut x);
-        wipe(&mut a);
-        wipe(&mut v);
-        wipe(&mut k_v);
-        wipe(&mut t);
         Ok(PasswordCheck {
             srp_id: self.srp_id,
             a: self.g_a,
             m1,
         })
     }
-}
-
-/// `u` and `k` are SHA-256 outputs: 32 bytes when padded.
-fn pad32(x: &BigUint) -> [u8; 32] {
-    let bytes = x.to_bytes_be();
-    let mut out = [0u8; 32];
-    out[32 - bytes.len()..].copy_from_slice(&bytes);
-    out
 }
 
 /// Pads a caller-given secret exponent to 256 bytes.
@@ -314,84 +333,97 @@ pub(crate) fn pad_secret(secret: &[u8]) -> Result<Secret, SrpError> {
 pub(crate) fn validate_server_params(
     algo: &SrpAlgo,
     srp_b: &[u8],
-) -> Result<(Group, [u8; LEN], BigUint), SrpError> {
+) -> Result<(Group, [u8; LEN], U2048), SrpError> {
     let g_b_bytes = pad_g_b(srp_b)?;
     let group = Group::new(&algo.p, algo.g)?;
     let g_b = check_g_b(&group, &g_b_bytes)?;
     Ok((group, g_b_bytes, g_b))
 }
 
-/// The client's own values from `a`: `A = g^a mod p` (padded) and `u = H(A | B)`.
+/// The client's own values from `a`: `A = g^a mod p` (padded; in constant time) and
+/// `u = H(A | B)`.
+#[inline(never)]
 pub(crate) fn own_values(
     group: &Group,
     a: &[u8; LEN],
     g_b_bytes: &[u8; LEN],
-) -> Result<([u8; LEN], BigUint), SrpError> {
-    let mut a = BigUint::from_bytes_be(a);
-    let g_a = group.g_pow(&a);
-    wipe(&mut a);
-    if !group.in_safe_range(&g_a) {
+) -> Result<([u8; LEN], [u8; 32]), SrpError> {
+    let a = Zeroizing::new(uint_from_be(a));
+    // A is public once computed: branching on its range is fine.
+    let g_a = group.g_pow(&*a, SECRET_BITS).retrieve();
+    if !group.in_safe_range(&g_a).to_bool() {
         return Err(SrpError::GaOutOfRange);
     }
-    let g_a = pad(&g_a);
-    let u = BigUint::from_bytes_be(
-        &Sha256::new()
-            .chain_update(g_a)
-            .chain_update(g_b_bytes)
-            .finalize(),
-    );
-    if u.is_zero() {
+    let g_a = to_be(&g_a);
+    let u: [u8; 32] = Sha256::new()
+        .chain_update(g_a)
+        .chain_update(g_b_bytes)
+        .finalize()
+        .into();
+    if u == [0; 32] {
         return Err(SrpError::UZero);
     }
     Ok((g_a, u))
 }
 
-/// `v = g^x mod p`, `k_v = k·v mod p`, `t = (g_b − k_v) mod p`; checks `t`.
+/// `v = g^x mod p`, `k_v = k·v mod p`, `t = (g_b − k_v) mod p` in constant time; then the
+/// range check of `t` (whose outcome is public: it decides whether the server gets an answer).
+/// Returns `v` and `t`.
 pub(crate) fn password_step(
     group: &Group,
-    g_b: &BigUint,
-    x: &BigUint,
+    g_b: &U2048,
+    x: &U256,
     trace: Option<&mut CheckTrace>,
-) -> Result<(BigUint, BigUint, BigUint), SrpError> {
-    let mut v = group.g_pow(x);
-    let mut k_v = (&group.k * &v) % &group.p;
-    // g_b < p, so g_b + p − k_v > 0.
-    let mut t = (g_b + &group.p - &k_v) % &group.p;
+) -> Result<(Zeroizing<Residue>, Zeroizing<Residue>), SrpError> {
+    let v = Zeroizing::new(group.g_pow(x, HASH_BITS));
+    let k_v = Zeroizing::new(group.k.mul(&v));
+    let t = Zeroizing::new(group.residue(g_b).sub(&k_v));
+    let t_int = Zeroizing::new(t.retrieve());
     if let Some(trace) = trace {
-        trace.v = pad(&v).to_vec();
-        trace.k = pad32(&group.k);
-        trace.k_v = pad(&k_v).to_vec();
-        trace.t = pad(&t).to_vec();
+        trace.v = trace_bytes(&v.retrieve());
+        trace.k = group.k_bytes;
+        trace.k_v = trace_bytes(&k_v.retrieve());
+        trace.t = trace_bytes(&t_int);
     }
-    if !group.in_safe_range(&t) {
-        wipe(&mut v);
-        wipe(&mut k_v);
-        wipe(&mut t);
-        return Err(SrpError::TOutOfRange);
+    if group.in_safe_range(&t_int).to_bool() {
+        Ok((v, t))
+    } else {
+        Err(SrpError::TOutOfRange)
     }
-    Ok((v, k_v, t))
 }
 
-/// `s_a = t^(a + u·x) mod p` and `K = H(s_a)`.
+/// A secret value as bytes for a [`CheckTrace`] (which wipes them).
+fn trace_bytes(x: &U2048) -> Vec<u8> {
+    let mut out = vec![0u8; LEN];
+    let mut bytes = Zeroizing::new([0u8; LEN]);
+    write_be(x, &mut bytes);
+    out.copy_from_slice(&bytes[..]);
+    out
+}
+
+/// `s_a = t^(a + u·x) mod p` in constant time, and `K = H(s_a)`.
 pub(crate) fn session_key(
-    group: &Group,
-    t: &BigUint,
-    a: &BigUint,
-    u: &BigUint,
-    x: &BigUint,
+    t: &Residue,
+    a: &[u8; LEN],
+    u: &[u8; 32],
+    x: &U256,
     trace: Option<&mut CheckTrace>,
 ) -> Zeroizing<[u8; 32]> {
-    let mut exponent = a + u * x;
-    let mut s_a = t.modpow(&exponent, &group.p);
-    let mut s_a_bytes = Zeroizing::new(pad(&s_a));
+    let exponent = {
+        let a = Zeroizing::new(uint_from_be(a));
+        session_exponent(&a, &u256_from_be(u), x)
+    };
+    let s_a = Zeroizing::new(
+        t.pow_bounded_exp(&*exponent, SESSION_EXPONENT_BITS)
+            .retrieve(),
+    );
+    let mut s_a_bytes = Zeroizing::new([0u8; LEN]);
+    write_be(&s_a, &mut s_a_bytes);
     let k_a = Zeroizing::new(Sha256::digest(&s_a_bytes[..]).into());
     if let Some(trace) = trace {
         trace.s_a = s_a_bytes.to_vec();
         trace.k_a = *k_a;
     }
-    s_a_bytes.zeroize();
-    wipe(&mut exponent);
-    wipe(&mut s_a);
     k_a
 }
 
@@ -414,7 +446,6 @@ pub(crate) fn m1_prefix(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::srp::server::SrpVerifier;
     use tg_crypto::safe_prime::TELEGRAM_P;
 
     fn algo() -> SrpAlgo {
@@ -551,6 +582,7 @@ mod tests {
 
     #[test]
     fn check_agrees_with_server_and_t_is_checked() {
+        use crate::srp::server::SrpVerifier;
         let algo = algo();
         let verifier = SrpVerifier::from_password(&algo, b"secret").expect("valid");
         let session = verifier
@@ -569,11 +601,10 @@ mod tests {
         assert_eq!(&check.a, challenge.g_a());
         assert_eq!(session.verify(&check.a, &check.m1), Ok(()));
         // srp_B = k·v + 1 gives t = 1: rejected in check, once v is known.
-        let mut v = verifier.password_hash().to_vec();
-        let kv_plus_1 =
-            (&challenge.group.k * BigUint::from_bytes_be(&v) + 1u32) % &challenge.group.p;
-        v.clear();
-        let b = pad(&kv_plus_1);
+        let group = &challenge.group;
+        let v = group.residue(&uint_from_be(verifier.password_hash()));
+        let one = Residue::one(&group.modulus);
+        let b = to_be(&group.k.mul(&v).add(&one).retrieve());
         let bad = SrpChallenge::new(&algo, &b, 1, &[], &mut Entropy::from_seed([5; 32]))
             .expect("B in range");
         assert_eq!(bad.check(b"secret"), Err(SrpError::TOutOfRange));

@@ -83,6 +83,7 @@ impl SrpError {
     }
 }
 
+#[cfg(feature = "srp-server")]
 /// Why the server side of SRP ([`ServerSession::verify`](super::ServerSession::verify))
 /// refused a client's `A`/`M1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -112,6 +113,7 @@ pub enum VerifyError {
     M1Mismatch,
 }
 
+#[cfg(feature = "srp-server")]
 impl VerifyError {
     /// The stable machine-readable name of this error, e.g. `"m1_mismatch"`.
     #[must_use]
@@ -157,6 +159,7 @@ mod tests {
         assert!(!SrpError::TOutOfRange.to_string().is_empty());
     }
 
+    #[cfg(feature = "srp-server")]
     #[test]
     fn verify_kinds_are_distinct() {
         let all = [

@@ -28,7 +28,13 @@ fn salted_hash(data: &[u8], salt: &[u8]) -> Zeroizing<[u8; 32]> {
 
 /// `x = PH2(password, salt1, salt2)`, 32 bytes, zeroized on drop. One PBKDF2 run (the slow part:
 /// 100 000 iterations of HMAC-SHA512).
-pub(crate) fn password_x(password: &[u8], salt1: &[u8], salt2: &[u8]) -> Zeroizing<[u8; 32]> {
+///
+/// Every intermediate is wiped: `SH(password, salt1)`, `PH1` and the PBKDF2 output in
+/// `Zeroizing` arrays, the SHA-256 and HMAC-SHA512 states by their own `Drop` (`sha2` and
+/// `hmac` with the `zeroize` feature). PBKDF2's running block stays in its stack frame, which
+/// the callers scrub (see `secret::scrub_stack`).
+#[doc(hidden)]
+pub fn password_x(password: &[u8], salt1: &[u8], salt2: &[u8]) -> Zeroizing<[u8; 32]> {
     let ph1 = salted_hash(&salted_hash(password, salt1)[..], salt2);
     let mut stretched = Zeroizing::new([0u8; 64]);
     pbkdf2::pbkdf2_hmac::<Sha512>(&ph1[..], salt1, PBKDF2_ITERATIONS, &mut stretched[..]);

@@ -31,26 +31,42 @@
 //! [`new_password_hash`] (new `salt1` and `v`), [`password_hash`] (`v` for given salts),
 //! [`NewPassword::Remove`] / [`EMPTY_PASSWORD_HASH`].
 //!
-//! # Server side
+//! # Server side (feature `srp-server`)
 //!
-//! [`SrpVerifier`] and [`ServerSession`]: `srp_B` from a stored `v` and a secret `b`, and
-//! verification of the client's `A`/`M1` (for the simulator and tests).
+//! `SrpVerifier` and `ServerSession`: `srp_B` from a stored `v` and a secret `b`, and
+//! verification of the client's `A`/`M1`. They serve the simulator and tests, not a client,
+//! so they are compiled only with the `srp-server` feature.
 //!
-//! # Secrets
+//! # Secrets and timing
 //!
-//! The password-derived `x`, `v`, the exponents `a`/`b`, `s_a` and `k_a` are kept in byte arrays
-//! that are zeroized on drop and redacted from `Debug`. The arithmetic uses `num-bigint`, whose
-//! temporaries cannot all be reached: the big integers we hold are overwritten in place before
-//! they are dropped (best effort), but copies made inside `num-bigint` are not. Its modular
-//! exponentiation is not constant-time; like every Telegram client we know of, this accepts a
-//! timing side channel towards local observers of the password step.
+//! Every computation whose operands depend on a secret runs in constant time, with
+//! `crypto-bigint`'s fixed-size 2048-bit integers in Montgomery form: `g^a`, `g^x`, `k·v`,
+//! `t = g_b − k·v` and its range check, `t^(a + u·x)` (the exponent is held in a 2049-bit
+//! integer), and on the server side `g^b`, `k·v + g^b`, `v^u` and `(A·v^u)^b`. Each
+//! exponentiation walks a public number of exponent bits (2048 for `a`/`b`, 256 for `x`/`u`,
+//! 2049 for `a + u·x`) with a fixed 4-bit window and a constant-time table lookup, so its timing
+//! depends neither on the exponent nor on the base. What is public is handled without care for
+//! timing: `p` and `g` (their validation, see [`validate_p`]), `g_b`, `A`, `u`, `k`, and whether a
+//! range check failed (its outcome is visible to the server anyway). PBKDF2 and SHA-2 have no
+//! data-dependent branches.
+//!
+//! Secrets live in fixed-size values that are wiped: the exponents `a`/`b` and the verifier `v`
+//! in heap-pinned byte arrays zeroized on drop, temporaries (`x`, `v`, `k·v`, `t`, `a + u·x`,
+//! `s_a`, `K`) in `Zeroizing` integers and arrays, PBKDF2's HMAC-SHA512 and every SHA-256 state
+//! in `sha2`/`hmac` types built with their `zeroize` feature, so they wipe themselves on drop.
+//! The password step allocates nothing on the heap. Copies the libraries keep in their own stack
+//! frames (an exponentiation's table of powers, PBKDF2's last HMAC block) are overwritten by a
+//! stack scrub after every public operation that handled a secret. All of `Debug` is redacted.
 
 mod client;
 mod error;
 mod kdf;
+mod modp;
 mod new_password;
 mod params;
 mod prime;
+mod secret;
+#[cfg(feature = "srp-server")]
 mod server;
 #[doc(hidden)]
 pub use tg_crypto::test_primes;
@@ -59,15 +75,15 @@ pub mod vectors;
 
 use core::fmt;
 
-use num_bigint::BigUint;
-
 #[doc(hidden)]
 pub use client::CheckTrace;
 pub use client::{PasswordCheck, SrpChallenge};
-pub use error::{SrpError, VerifyError};
+pub use error::SrpError;
+#[cfg(feature = "srp-server")]
+pub use error::VerifyError;
 pub use kdf::PBKDF2_ITERATIONS;
 #[doc(hidden)]
-pub use kdf::pbkdf2_only;
+pub use kdf::{password_x, pbkdf2_only};
 pub use new_password::{
     EMPTY_PASSWORD_HASH, NEW_SALT1_RANDOM_LEN, NewPassword, NewPasswordHash, new_password_hash,
     new_salt1, password_hash,
@@ -76,49 +92,11 @@ pub use params::SrpAlgo;
 pub use prime::{PRIME_CACHE_CAPACITY, TELEGRAM_P, validate_p};
 #[doc(hidden)]
 pub use prime::{clear_prime_cache, prime_cache_len, validate_p_uncached};
+#[cfg(feature = "srp-server")]
 pub use server::{ServerSession, SrpVerifier};
 
 /// Length in bytes of every SRP number (2048 bits) as hashed and sent.
 pub const LEN: usize = 256;
-
-/// A 256-byte secret (exponent or verifier) on the heap, so moves do not leave copies;
-/// zeroized on drop.
-pub(crate) type Secret = Box<zeroize::Zeroizing<[u8; LEN]>>;
-
-/// A zeroed [`Secret`].
-pub(crate) fn new_secret() -> Secret {
-    Box::new(zeroize::Zeroizing::new([0u8; LEN]))
-}
-
-/// `x` padded like [`pad`], directly into a [`Secret`].
-pub(crate) fn pad_secret_value(x: &BigUint) -> Secret {
-    let bytes = zeroize::Zeroizing::new(x.to_bytes_be());
-    let n = bytes.len().min(LEN);
-    let mut out = new_secret();
-    out[LEN - n..].copy_from_slice(&bytes[bytes.len() - n..]);
-    out
-}
-
-/// `x` big-endian, left-padded to 256 bytes. Every value padded here is reduced modulo a
-/// 2048-bit `p`.
-pub(crate) fn pad(x: &BigUint) -> [u8; LEN] {
-    let bytes = x.to_bytes_be();
-    debug_assert!(bytes.len() <= LEN);
-    let bytes = &bytes[bytes.len().saturating_sub(LEN)..];
-    let mut out = [0u8; LEN];
-    out[LEN - bytes.len()..].copy_from_slice(bytes);
-    out
-}
-
-/// Overwrites the digits of a secret big integer in place, then sets it to zero.
-///
-/// Best effort: `assign_from_slice` clears the digit vector (keeping its buffer) and writes the
-/// zeros into it, covering every digit the value used; copies made earlier inside `num-bigint`'s
-/// arithmetic are out of reach.
-pub(crate) fn wipe(x: &mut BigUint) {
-    let digits = usize::try_from(x.bits().div_ceil(32)).unwrap_or(0);
-    x.assign_from_slice(&vec![0u32; digits]);
-}
 
 /// Lowercase hex for `Debug` of public byte strings.
 pub(crate) struct Hex<'a>(pub(crate) &'a [u8]);
@@ -135,21 +113,6 @@ impl fmt::Debug for Hex<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pad_left_pads() {
-        let p = pad(&BigUint::from(0x0102u32));
-        assert_eq!(&p[254..], &[1, 2]);
-        assert!(p[..254].iter().all(|&b| b == 0));
-        assert_eq!(pad(&BigUint::default()), [0u8; LEN]);
-    }
-
-    #[test]
-    fn wipe_zeroes() {
-        let mut x = BigUint::from_bytes_be(&[0xff; 200]);
-        wipe(&mut x);
-        assert_eq!(x, BigUint::default());
-    }
 
     #[test]
     fn hex_debug() {

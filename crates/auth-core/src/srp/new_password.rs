@@ -11,13 +11,14 @@
 
 use core::fmt;
 
-use num_bigint::BigUint;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+use super::LEN;
 use super::error::SrpError;
 use super::kdf::password_x;
+use super::modp::{HASH_BITS, u256_from_be, write_be};
 use super::params::{Group, SrpAlgo};
-use super::{LEN, pad, wipe};
+use super::secret::scrub_stack;
 use crate::entropy::Entropy;
 
 /// Number of random bytes appended to `salt1` for a new password.
@@ -48,18 +49,25 @@ pub fn new_salt1(salt1: &[u8], entropy: &mut Entropy) -> Vec<u8> {
 ///
 /// The `p` and `g` checks of [`SrpError`] (an unchecked `p` could make `v` leak the password).
 pub fn password_hash(algo: &SrpAlgo, password: &[u8]) -> Result<Zeroizing<[u8; LEN]>, SrpError> {
+    let result = derive_hash(algo, password);
+    scrub_stack();
+    result
+}
+
+/// [`password_hash`] in a frame of its own, below the stack scrub.
+#[inline(never)]
+fn derive_hash(algo: &SrpAlgo, password: &[u8]) -> Result<Zeroizing<[u8; LEN]>, SrpError> {
     let group = Group::new(&algo.p, algo.g)?;
     let x = password_x(password, &algo.salt1, &algo.salt2);
     Ok(hash_from_x(&group, &x))
 }
 
-/// `v = g^x mod p`, padded, from `x` bytes.
-pub(crate) fn hash_from_x(group: &Group, x: &[u8; 32]) -> Zeroizing<[u8; LEN]> {
-    let mut x = BigUint::from_bytes_be(x);
-    let mut v = group.g_pow(&x);
-    let out = Zeroizing::new(pad(&v));
-    wipe(&mut x);
-    wipe(&mut v);
+/// `v = g^x mod p` in constant time, padded, from `x` bytes.
+fn hash_from_x(group: &Group, x: &[u8; 32]) -> Zeroizing<[u8; LEN]> {
+    let x = Zeroizing::new(u256_from_be(x));
+    let v = Zeroizing::new(group.g_pow(&*x, HASH_BITS).retrieve());
+    let mut out = Zeroizing::new([0u8; LEN]);
+    write_be(&v, &mut out);
     out
 }
 

@@ -1,5 +1,5 @@
-//! The server side of SRP, for the simulator and tests: a stored verifier `v`, the server's
-//! `srp_B`, and the verification of the client's `A`/`M1`.
+//! The server side of SRP, for the simulator and tests (feature `srp-server`): a stored verifier
+//! `v`, the server's `srp_B`, and the verification of the client's `A`/`M1`.
 //!
 //! ```text
 //! B   = (k·v + g^b) mod p
@@ -8,19 +8,23 @@
 //! K   = H(S)
 //! M1' = H(H(p) xor H(g) | H(salt1) | H(salt2) | A | B | K)      accepted iff M1' = M1
 //! ```
+//!
+//! Like the client, every value that depends on `b` or `v` is computed in constant time
+//! (`g^b`, `k·v`, `v^u`, `(A·v^u)^b`).
 
 use core::fmt;
 
-use num_bigint::BigUint;
-use num_traits::Zero;
+use crypto_bigint::{CtEq, U2048};
 use sha2::{Digest, Sha256};
-use zeroize::Zeroizing;
+use zeroize::{ZeroizeOnDrop, Zeroizing};
 
 use super::client::{m1_prefix, pad_secret};
 use super::error::{SrpError, VerifyError};
 use super::kdf::password_x;
+use super::modp::{HASH_BITS, SECRET_BITS, to_be, u256_from_be, uint_from_be, write_be};
 use super::params::{Group, SrpAlgo};
-use super::{Hex, LEN, Secret, new_secret, pad, pad_secret_value, wipe};
+use super::secret::{Secret, new_secret, scrub_stack};
+use super::{Hex, LEN};
 use crate::entropy::Entropy;
 
 /// How many times [`SrpVerifier::start`] draws a fresh `b` when `g^b` or `B` is out of range.
@@ -50,6 +54,9 @@ impl fmt::Debug for SrpVerifier {
     }
 }
 
+/// `v` is a [`Secret`], zeroized when the verifier is dropped; the rest is public.
+impl ZeroizeOnDrop for SrpVerifier {}
+
 impl SrpVerifier {
     /// A verifier from a stored `v` (big-endian, at most 256 bytes).
     ///
@@ -74,13 +81,19 @@ impl SrpVerifier {
     ///
     /// The `p` and `g` checks of [`SrpError`].
     pub fn from_password(algo: &SrpAlgo, password: &[u8]) -> Result<Self, SrpError> {
+        let result = Self::derive(algo, password);
+        scrub_stack();
+        result
+    }
+
+    #[inline(never)]
+    fn derive(algo: &SrpAlgo, password: &[u8]) -> Result<Self, SrpError> {
         let group = Group::new(&algo.p, algo.g)?;
         let x = password_x(password, &algo.salt1, &algo.salt2);
-        let mut x = BigUint::from_bytes_be(&x[..]);
-        let mut v = group.g_pow(&x);
-        let v_bytes = pad_secret_value(&v);
-        wipe(&mut x);
-        wipe(&mut v);
+        let x = Zeroizing::new(u256_from_be(&x));
+        let v = Zeroizing::new(group.g_pow(&*x, HASH_BITS).retrieve());
+        let mut v_bytes = new_secret();
+        write_be(&v, &mut v_bytes);
         Ok(SrpVerifier {
             group,
             salt1: algo.salt1.clone(),
@@ -127,26 +140,36 @@ impl SrpVerifier {
     }
 
     fn session(&self, b: Secret) -> Result<ServerSession, SrpError> {
-        let group = &self.group;
-        let mut b_int = BigUint::from_bytes_be(&b[..]);
-        let mut g_b_pure = group.g_pow(&b_int);
-        wipe(&mut b_int);
-        let mut v = BigUint::from_bytes_be(&self.v[..]);
-        let big_b = (&group.k * &v + &g_b_pure) % &group.p;
-        wipe(&mut v);
-        let t_ok = group.in_safe_range(&g_b_pure);
-        wipe(&mut g_b_pure);
-        if !t_ok {
-            return Err(SrpError::TOutOfRange);
-        }
-        if big_b <= BigUint::from(1u32) || big_b >= &group.p - 1u32 {
-            return Err(SrpError::GbOutOfRange);
-        }
+        let result = self.srp_b(&b);
+        scrub_stack();
+        let srp_b = result?;
         Ok(ServerSession {
             verifier: self.clone(),
             b,
-            srp_b: pad(&big_b),
+            srp_b,
         })
+    }
+
+    /// `B = (k·v + g^b) mod p`, after checking `g^b` and `B`.
+    #[inline(never)]
+    fn srp_b(&self, b: &[u8; LEN]) -> Result<[u8; LEN], SrpError> {
+        let group = &self.group;
+        let b = Zeroizing::new(uint_from_be(b));
+        let g_b_pure = Zeroizing::new(group.g_pow(&*b, SECRET_BITS));
+        let v = Zeroizing::new(group.residue(&uint_from_be(&self.v)));
+        // B is public once computed.
+        let big_b = group.k.mul(&v).add(&g_b_pure).retrieve();
+        // The outcome of the check on g^b is public (a redraw); the comparison is not.
+        let t_ok = group
+            .in_safe_range(&Zeroizing::new(g_b_pure.retrieve()))
+            .to_bool();
+        if !t_ok {
+            return Err(SrpError::TOutOfRange);
+        }
+        if big_b <= U2048::ONE || big_b >= group.p.wrapping_sub(&U2048::ONE) {
+            return Err(SrpError::GbOutOfRange);
+        }
+        Ok(to_be(&big_b))
     }
 }
 
@@ -183,37 +206,42 @@ impl ServerSession {
     /// [`VerifyError::UZero`], [`VerifyError::M1BadLength`], or [`VerifyError::M1Mismatch`] when
     /// the client does not know the password.
     pub fn verify(&self, a: &[u8], m1: &[u8]) -> Result<(), VerifyError> {
+        let result = self.verify_in_frame(a, m1);
+        scrub_stack();
+        result
+    }
+
+    #[inline(never)]
+    fn verify_in_frame(&self, a: &[u8], m1: &[u8]) -> Result<(), VerifyError> {
         let group = &self.verifier.group;
         if a.len() > LEN {
             return Err(VerifyError::ABadLength { len: a.len() });
         }
-        let big_a = BigUint::from_bytes_be(a);
-        if !group.in_safe_range(&big_a) {
+        let mut a_bytes = [0u8; LEN];
+        a_bytes[LEN - a.len()..].copy_from_slice(a);
+        let big_a = uint_from_be(&a_bytes);
+        if !group.in_safe_range(&big_a).to_bool() {
             return Err(VerifyError::AOutOfRange);
         }
-        let a_bytes = pad(&big_a);
-        let u = BigUint::from_bytes_be(
-            &Sha256::new()
-                .chain_update(a_bytes)
-                .chain_update(self.srp_b)
-                .finalize(),
-        );
-        if u.is_zero() {
+        let u: [u8; 32] = Sha256::new()
+            .chain_update(a_bytes)
+            .chain_update(self.srp_b)
+            .finalize()
+            .into();
+        if u == [0; 32] {
             return Err(VerifyError::UZero);
         }
-        if m1.len() != 32 {
+        let Ok(m1) = <&[u8; 32]>::try_from(m1) else {
             return Err(VerifyError::M1BadLength { len: m1.len() });
-        }
-        let mut v = BigUint::from_bytes_be(&self.verifier.v[..]);
-        let mut v_u = v.modpow(&u, &group.p);
-        let mut base = (&big_a * &v_u) % &group.p;
-        let mut b = BigUint::from_bytes_be(&self.b[..]);
-        let mut s = base.modpow(&b, &group.p);
-        let s_bytes = Zeroizing::new(pad(&s));
+        };
+        let v = Zeroizing::new(group.residue(&uint_from_be(&self.verifier.v)));
+        let v_u = Zeroizing::new(v.pow_bounded_exp(&u256_from_be(&u), HASH_BITS));
+        let base = Zeroizing::new(group.residue(&big_a).mul(&v_u));
+        let b = Zeroizing::new(uint_from_be(&self.b));
+        let s = Zeroizing::new(base.pow_bounded_exp(&*b, SECRET_BITS).retrieve());
+        let mut s_bytes = Zeroizing::new([0u8; LEN]);
+        write_be(&s, &mut s_bytes);
         let k: Zeroizing<[u8; 32]> = Zeroizing::new(Sha256::digest(&s_bytes[..]).into());
-        for x in [&mut v, &mut v_u, &mut base, &mut b, &mut s] {
-            wipe(x);
-        }
         let expected: [u8; 32] = m1_prefix(
             group,
             &self.verifier.salt1,
@@ -224,12 +252,7 @@ impl ServerSession {
         .chain_update(&k[..])
         .finalize()
         .into();
-        // Constant-time comparison.
-        let diff = expected
-            .iter()
-            .zip(m1)
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y));
-        if diff == 0 {
+        if expected.ct_eq(m1).to_bool() {
             Ok(())
         } else {
             Err(VerifyError::M1Mismatch)

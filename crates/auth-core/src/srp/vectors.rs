@@ -2,7 +2,8 @@
 //! conformance tests): all checks in the documented order, one PBKDF2 run giving both the check
 //! (`A`, `M1`) and the new-password hash `v` for the same salts.
 
-use num_bigint::BigUint;
+use sha2::Digest;
+use zeroize::Zeroizing;
 
 use super::LEN;
 use super::client::{
@@ -10,9 +11,8 @@ use super::client::{
 };
 use super::error::SrpError;
 use super::kdf::password_x;
+use super::modp::{to_be, u256_from_be};
 use super::params::SrpAlgo;
-use super::wipe;
-use sha2::Digest;
 
 /// The inputs of one vector line, decoded.
 #[derive(Debug, Clone, Copy)]
@@ -49,31 +49,21 @@ pub fn compute(input: &VectorInput<'_>) -> Result<VectorOutput, SrpError> {
     let a_bytes = pad_secret(input.a)?;
     let (group, g_b_bytes, g_b) = validate_server_params(input.algo, input.srp_b)?;
     let x_bytes = password_x(input.password, &input.algo.salt1, &input.algo.salt2);
-    let mut x = BigUint::from_bytes_be(&x_bytes[..]);
-    let result = password_step(&group, &g_b, &x, None).and_then(|(mut v, mut k_v, t)| {
-        let v_bytes = super::pad(&v);
-        wipe(&mut v);
-        wipe(&mut k_v);
-        let (g_a, u) = own_values(&group, &a_bytes, &g_b_bytes)?;
-        let mut a = BigUint::from_bytes_be(&a_bytes[..]);
-        let k_a = session_key(&group, &t, &a, &u, &x, None);
-        wipe(&mut a);
-        let m1 = m1_prefix(
-            &group,
-            &input.algo.salt1,
-            &input.algo.salt2,
-            &g_a,
-            &g_b_bytes,
-        )
-        .chain_update(&k_a[..])
-        .finalize()
-        .into();
-        Ok(VectorOutput {
-            a: g_a,
-            m1,
-            v: v_bytes,
-        })
-    });
-    wipe(&mut x);
-    result
+    let x = Zeroizing::new(u256_from_be(&x_bytes));
+    let (v, t) = password_step(&group, &g_b, &x, None)?;
+    // A vector's `v` is an output, compared with the expected one.
+    let v = to_be(&v.retrieve());
+    let (g_a, u) = own_values(&group, &a_bytes, &g_b_bytes)?;
+    let k_a = session_key(&t, &a_bytes, &u, &x, None);
+    let m1 = m1_prefix(
+        &group,
+        &input.algo.salt1,
+        &input.algo.salt2,
+        &g_a,
+        &g_b_bytes,
+    )
+    .chain_update(&k_a[..])
+    .finalize()
+    .into();
+    Ok(VectorOutput { a: g_a, m1, v })
 }
