@@ -1,20 +1,26 @@
-//! SRP benchmarks: the password step against its floor (PBKDF2 + one 2048-bit modpow), the
-//! parameter validation (table, cache, unknown prime), and grammers-crypto side by side (with
-//! `--features grammers`).
+//! SRP benchmarks: the constant-time password step against its floor (PBKDF2 + one 2048-bit
+//! `num-bigint` modpow) and against today's variable-time arithmetic (the same step written
+//! with `num-bigint`, as the code was before it became constant-time), the modpow alone both
+//! ways, the parameter validation (table, cache, unknown prime), and grammers-crypto side by
+//! side (with `--features grammers`).
 //!
 //! `cargo bench -p tgauth-benches --features grammers --bench srp -- --warm-up-time 1 --measurement-time 5`
 #![allow(missing_docs)]
 
+use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::Instant;
 
 use auth_core::entropy::Entropy;
 use auth_core::srp::{
-    SrpAlgo, SrpChallenge, SrpVerifier, TELEGRAM_P, clear_prime_cache, pbkdf2_only, test_primes,
-    validate_p, validate_p_uncached,
+    SrpAlgo, SrpChallenge, SrpVerifier, TELEGRAM_P, clear_prime_cache, password_x, pbkdf2_only,
+    test_primes, validate_p, validate_p_uncached,
 };
 use criterion::{Criterion, criterion_group};
+use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
+use crypto_bigint::{NonZero, Odd, U2048, Uint, nlimbs};
 use num_bigint::BigUint;
+use tgauth_benches::rounds::{Rounds, under_cargo_bench};
 
 const PASSWORD: &[u8] = b"correct horse battery staple";
 
@@ -23,6 +29,87 @@ struct Setup {
     srp_b: Vec<u8>,
     a: Vec<u8>,
     secure_random: Vec<u8>,
+    vartime: VartimeStep,
+}
+
+/// The password step as it was before it became constant-time: `num-bigint` arithmetic
+/// (`modpow` is a variable-time sliding window), same inputs, same `s_a`.
+struct VartimeStep {
+    p: BigUint,
+    g: BigUint,
+    k: BigUint,
+    u: BigUint,
+    g_b: BigUint,
+    a: BigUint,
+    salt1: Vec<u8>,
+    salt2: Vec<u8>,
+}
+
+impl VartimeStep {
+    /// `x` by PBKDF2, `v = g^x`, `t = g_b − k·v`, `s_a = t^(a + u·x)` (big-endian).
+    fn s_a(&self, password: &[u8]) -> Vec<u8> {
+        let x = BigUint::from_bytes_be(&password_x(password, &self.salt1, &self.salt2)[..]);
+        let v = self.g.modpow(&x, &self.p);
+        let k_v = (&self.k * &v) % &self.p;
+        let t = (&self.g_b + &self.p - &k_v) % &self.p;
+        let exponent = &self.a + &self.u * &x;
+        t.modpow(&exponent, &self.p).to_bytes_be()
+    }
+}
+
+/// The exponent width of the password step's big modpow (`a + u·x`, 2049 bits).
+type Wide = Uint<{ nlimbs(2049) }>;
+
+/// One 2048-bit modpow both ways: `t^(a + u·x) mod p` with a 2049-bit exponent, by
+/// `num-bigint` (variable time) and by `crypto-bigint`'s `pow_bounded_exp` (constant time).
+struct Modpow {
+    p: BigUint,
+    t: BigUint,
+    exponent: BigUint,
+    t_ct: FixedMontyForm<{ U2048::LIMBS }>,
+    exponent_ct: Wide,
+}
+
+impl Modpow {
+    fn new() -> Self {
+        let p = BigUint::from_bytes_be(&TELEGRAM_P);
+        let t = BigUint::from_bytes_be(&[0x3c; 256]) % &p;
+        let exponent = BigUint::from_bytes_be(&[0xa5; 256]) + BigUint::from_bytes_be(&[0x5a; 64]);
+        let p_ct = U2048::from_be_slice(&TELEGRAM_P);
+        let params = FixedMontyParams::new_vartime(Odd::new(p_ct).expect("odd p"));
+        let t_ct =
+            U2048::from_be_slice(&[0x3c; 256]).rem_vartime(&NonZero::new(p_ct).expect("p > 0"));
+        let mut wide = [0u8; Wide::BYTES];
+        let bytes = exponent.to_bytes_be();
+        wide[Wide::BYTES - bytes.len()..].copy_from_slice(&bytes);
+        let modpow = Modpow {
+            t_ct: FixedMontyForm::new(&t_ct, &params),
+            exponent_ct: Wide::from_be_slice(&wide),
+            p,
+            t,
+            exponent,
+        };
+        assert_eq!(
+            modpow.vartime().to_bytes_be(),
+            modpow.constant_time().to_be_bytes().as_slice()[..]
+                .iter()
+                .skip_while(|&&b| b == 0)
+                .copied()
+                .collect::<Vec<_>>(),
+            "both modpows agree"
+        );
+        modpow
+    }
+
+    fn vartime(&self) -> BigUint {
+        black_box(&self.t).modpow(black_box(&self.exponent), &self.p)
+    }
+
+    fn constant_time(&self) -> U2048 {
+        black_box(&self.t_ct)
+            .pow_bounded_exp(black_box(&self.exponent_ct), 2049)
+            .retrieve()
+    }
 }
 
 fn setup() -> Setup {
@@ -36,17 +123,35 @@ fn setup() -> Setup {
     let session = verifier
         .start_with_secret_b(&[0x5b; 256])
         .expect("b in range");
+    let srp_b = session.srp_b().to_vec();
+    let a = vec![0x5a; 256];
+    // Sanity: the server accepts us, today's arithmetic gives the same s_a, and
+    // grammers-crypto computes the same A and M1.
+    let challenge = SrpChallenge::with_secret_a(&algo, &srp_b, 1, &a).expect("valid challenge");
+    let (check, trace) = challenge.check_traced(PASSWORD).expect("valid check");
+    assert_eq!(session.verify(&check.a, &check.m1), Ok(()));
+    let vartime = VartimeStep {
+        p: BigUint::from_bytes_be(&algo.p),
+        g: BigUint::from(3u32),
+        k: BigUint::from_bytes_be(&trace.k),
+        u: BigUint::from_bytes_be(&trace.u),
+        g_b: BigUint::from_bytes_be(&srp_b),
+        a: BigUint::from_bytes_be(&a),
+        salt1: algo.salt1.clone(),
+        salt2: algo.salt2.clone(),
+    };
+    assert_eq!(
+        BigUint::from_bytes_be(&vartime.s_a(PASSWORD)),
+        BigUint::from_bytes_be(&trace.s_a),
+        "the variable-time reference computes the same s_a"
+    );
     let setup = Setup {
-        srp_b: session.srp_b().to_vec(),
-        a: vec![0x5a; 256],
+        srp_b,
+        a,
         secure_random: vec![0x77; 256],
         algo,
+        vartime,
     };
-    // Sanity: the server accepts us, and grammers-crypto computes the same A and M1.
-    let challenge = SrpChallenge::with_secret_a(&setup.algo, &setup.srp_b, 1, &setup.a)
-        .expect("valid challenge");
-    let check = challenge.check(PASSWORD).expect("valid check");
-    assert_eq!(session.verify(&check.a, &check.m1), Ok(()));
     #[cfg(feature = "grammers")]
     {
         let (m1, g_a) = grammers_crypto::two_factor_auth::calculate_2fa(
@@ -76,6 +181,9 @@ fn slow(c: &mut Criterion) {
         SrpChallenge::with_secret_a(&s.algo, &s.srp_b, 1, &s.a).expect("valid challenge");
     group.bench_function("password_step", |b| {
         b.iter(|| challenge.check(black_box(PASSWORD)).expect("valid"));
+    });
+    group.bench_function("password_step_vartime", |b| {
+        b.iter(|| s.vartime.s_a(black_box(PASSWORD)));
     });
 
     let mut entropy = Entropy::from_seed([3; 32]);
@@ -128,13 +236,12 @@ fn fast(c: &mut Criterion) {
     let s = setup();
     let mut group = c.benchmark_group("srp");
 
-    // One 2048-bit modpow as the password step does it: t^(a + u·x) mod p, a 2048-bit exponent.
+    // One 2048-bit modpow as the password step does it: t^(a + u·x) mod p, a 2049-bit
+    // exponent; variable-time (num-bigint, the baseline) and constant-time (crypto-bigint).
+    let modpow = Modpow::new();
+    group.bench_function("modpow_2048", |b| b.iter(|| modpow.vartime()));
+    group.bench_function("modpow_2048_ct", |b| b.iter(|| modpow.constant_time()));
     let p = BigUint::from_bytes_be(&TELEGRAM_P);
-    let t = BigUint::from_bytes_be(&[0x3c; 256]) % &p;
-    let exponent = BigUint::from_bytes_be(&[0xa5; 256]) + BigUint::from_bytes_be(&[0x5a; 64]);
-    group.bench_function("modpow_2048", |b| {
-        b.iter(|| black_box(&t).modpow(black_box(&exponent), &p));
-    });
     // g^x mod p with a 256-bit x (the other modpow of the password step).
     let x = BigUint::from_bytes_be(&[0xc3; 32]);
     let g = BigUint::from(3u32);
@@ -168,23 +275,21 @@ fn fast(c: &mut Criterion) {
     group.finish();
 }
 
+/// A ratio of the medians of one round, given a lookup of that round's measurements by name.
+type Ratio<'a> = &'a dyn Fn(&dyn Fn(&str) -> f64) -> f64;
+
 /// Runs the main operations in interleaved rounds (A, B, C, A, B, C, ...) and prints per-round
 /// ratios: on a shared 2-core machine the load drifts between criterion's separate measurement
 /// windows, while within a round the operations see the same load.
 fn interleaved_ratios() {
-    let rounds: usize = std::env::var("SRP_RATIO_ROUNDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(15);
+    let rounds = Rounds::count("SRP_RATIO_ROUNDS", 15);
     if rounds == 0 {
         return;
     }
     let s = setup();
     let challenge =
         SrpChallenge::with_secret_a(&s.algo, &s.srp_b, 1, &s.a).expect("valid challenge");
-    let p = BigUint::from_bytes_be(&TELEGRAM_P);
-    let t = BigUint::from_bytes_be(&[0x3c; 256]) % &p;
-    let exponent = BigUint::from_bytes_be(&[0xa5; 256]) + BigUint::from_bytes_be(&[0x5a; 64]);
+    let modpow = Modpow::new();
     let fresh = test_primes::decode(test_primes::MODP2048_P);
     let mut entropy = Entropy::from_seed([5; 32]);
     let time = |f: &mut dyn FnMut()| {
@@ -192,86 +297,113 @@ fn interleaved_ratios() {
         f();
         start.elapsed().as_secs_f64() * 1e3
     };
-    let mut rows: Vec<[f64; 6]> = Vec::new();
+    let mut r = Rounds::new();
     for _ in 0..rounds {
-        let pbkdf2 = time(&mut || {
-            black_box(pbkdf2_only(black_box(&[0x11; 32]), &s.algo.salt1));
-        });
-        let modpow = time(&mut || {
-            black_box(black_box(&t).modpow(black_box(&exponent), &p));
-        });
-        let step = time(&mut || {
-            black_box(challenge.check(black_box(PASSWORD)).expect("valid"));
-        });
-        let full = time(&mut || {
-            let c = SrpChallenge::new(&s.algo, &s.srp_b, 1, &s.secure_random, &mut entropy)
-                .expect("valid challenge");
-            black_box(c.check(black_box(PASSWORD)).expect("valid"));
-        });
-        let unknown = time(&mut || {
-            validate_p_uncached(black_box(&fresh)).expect("safe prime");
-        });
+        let mut row = BTreeMap::new();
+        row.insert(
+            "pbkdf2_alone",
+            time(&mut || {
+                black_box(pbkdf2_only(black_box(&[0x11; 32]), &s.algo.salt1));
+            }),
+        );
+        row.insert(
+            "modpow_2048",
+            time(&mut || {
+                black_box(modpow.vartime());
+            }),
+        );
+        row.insert(
+            "modpow_2048_ct",
+            time(&mut || {
+                black_box(modpow.constant_time());
+            }),
+        );
+        row.insert(
+            "password_step",
+            time(&mut || {
+                black_box(challenge.check(black_box(PASSWORD)).expect("valid"));
+            }),
+        );
+        row.insert(
+            "password_step_vartime",
+            time(&mut || {
+                black_box(s.vartime.s_a(black_box(PASSWORD)));
+            }),
+        );
+        row.insert(
+            "full_check",
+            time(&mut || {
+                let c = SrpChallenge::new(&s.algo, &s.srp_b, 1, &s.secure_random, &mut entropy)
+                    .expect("valid challenge");
+                black_box(c.check(black_box(PASSWORD)).expect("valid"));
+            }),
+        );
+        row.insert(
+            "validate_p_unknown",
+            time(&mut || {
+                validate_p_uncached(black_box(&fresh)).expect("safe prime");
+            }),
+        );
         #[cfg(feature = "grammers")]
-        let peer = time(&mut || {
-            black_box(grammers_crypto::two_factor_auth::calculate_2fa(
-                &s.algo.salt1,
-                &s.algo.salt2,
-                &s.algo.p,
-                &s.algo.g,
-                s.srp_b.clone(),
-                s.a.clone(),
-                black_box(PASSWORD),
-            ));
-        });
-        #[cfg(not(feature = "grammers"))]
-        let peer = f64::NAN;
-        rows.push([pbkdf2, modpow, step, full, unknown, peer]);
+        row.insert(
+            "grammers_calculate_2fa",
+            time(&mut || {
+                black_box(grammers_crypto::two_factor_auth::calculate_2fa(
+                    &s.algo.salt1,
+                    &s.algo.salt2,
+                    &s.algo.p,
+                    &s.algo.g,
+                    s.srp_b.clone(),
+                    s.a.clone(),
+                    black_box(PASSWORD),
+                ));
+            }),
+        );
+        r.push(row);
     }
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    let col = |i: usize| rows.iter().map(|r| r[i]).collect::<Vec<_>>();
-    let ratio = |f: &dyn Fn(&[f64; 6]) -> f64| median(rows.iter().map(f).collect());
     println!("\ninterleaved, {rounds} rounds, median ms:");
-    for (i, name) in [
+    for name in [
         "pbkdf2_alone",
         "modpow_2048",
+        "modpow_2048_ct",
         "password_step",
+        "password_step_vartime",
         "full_check",
         "validate_p_unknown",
         "grammers_calculate_2fa",
-    ]
-    .iter()
-    .enumerate()
-    {
-        println!("  {name:<24} {:>8.2}", median(col(i)));
+    ] {
+        println!("  {name:<24} {:>8.2}", r.median_of(name));
     }
     println!("median of per-round ratios:");
-    println!(
-        "  password_step / (pbkdf2_alone + modpow_2048)  {:.3}",
-        ratio(&|r| r[2] / (r[0] + r[1]))
-    );
-    println!(
-        "  password_step / pbkdf2_alone                  {:.3}",
-        ratio(&|r| r[2] / r[0])
-    );
-    println!(
-        "  full_check / (pbkdf2_alone + modpow_2048)     {:.3}",
-        ratio(&|r| r[3] / (r[0] + r[1]))
-    );
-    println!(
-        "  validate_p_unknown / full_check               {:.3}",
-        ratio(&|r| r[4] / r[3])
-    );
-    println!(
-        "  validate_p_unknown / modpow_2048              {:.3}",
-        ratio(&|r| r[4] / r[1])
-    );
-    println!(
-        "  grammers_calculate_2fa / full_check           {:.3}",
-        ratio(&|r| r[5] / r[3])
-    );
+    let ratios: [(&str, Ratio<'_>); 8] = [
+        ("password_step / (pbkdf2_alone + modpow_2048)", &|m| {
+            m("password_step") / (m("pbkdf2_alone") + m("modpow_2048"))
+        }),
+        ("password_step / password_step_vartime", &|m| {
+            m("password_step") / m("password_step_vartime")
+        }),
+        ("modpow_2048_ct / modpow_2048", &|m| {
+            m("modpow_2048_ct") / m("modpow_2048")
+        }),
+        ("password_step / pbkdf2_alone", &|m| {
+            m("password_step") / m("pbkdf2_alone")
+        }),
+        ("full_check / (pbkdf2_alone + modpow_2048)", &|m| {
+            m("full_check") / (m("pbkdf2_alone") + m("modpow_2048"))
+        }),
+        ("validate_p_unknown / full_check", &|m| {
+            m("validate_p_unknown") / m("full_check")
+        }),
+        ("validate_p_unknown / modpow_2048", &|m| {
+            m("validate_p_unknown") / m("modpow_2048")
+        }),
+        ("grammers_calculate_2fa / full_check", &|m| {
+            m("grammers_calculate_2fa") / m("full_check")
+        }),
+    ];
+    for (name, ratio) in ratios {
+        println!("  {name:<46} {:.3}", r.median(ratio));
+    }
 }
 
 criterion_group!(benches, fast, slow);
@@ -279,8 +411,8 @@ criterion_group!(benches, fast, slow);
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
-    // Only under `cargo bench` (which passes `--bench`), not when `cargo test` smoke-runs it.
-    if std::env::args().any(|a| a == "--bench") {
+    // Only under `cargo bench`, not when `cargo test` smoke-runs it.
+    if under_cargo_bench() {
         interleaved_ratios();
     }
 }
