@@ -23,13 +23,19 @@
 //!
 //! No randomness is involved, so the verdict for a given `p` is deterministic; Baillie–PSW has no
 //! known counterexample, and composites crafted to pass Miller–Rabin to fixed bases fail it.
+//!
+//! `tests/primality_vs_crypto_primes.rs` checks these steps (through [`check_safe_prime`], which
+//! runs them at any size) and [`crate::primality::is_probable_prime`] against `crypto-primes` on
+//! about 5 700 numbers: random safe primes, random primes, `2q + 1` for random primes `q`, random
+//! odd numbers, semiprimes, strong pseudoprimes to base 2, extra strong Lucas pseudoprimes,
+//! Carmichael numbers, and 2048-bit ones through [`validate_p_uncached`]. They agree on all.
 
 use std::sync::{Mutex, PoisonError};
 
 use num_bigint::BigUint;
 use num_traits::One;
 
-use crate::primality::{baillie_psw, trial_divide_safe};
+use crate::primality::{baillie_psw, is_probable_prime, trial_divide_safe};
 
 /// Telegram's 2048-bit safe prime (`account.password.current_algo.p` and the handshake's
 /// `dh_prime` on the production and test servers).
@@ -199,19 +205,47 @@ pub fn prime_cache_len() -> usize {
 /// Tests a canonical 2048-bit `p`. Returns the verdict and whether it was expensive to reach
 /// (worth caching).
 fn test_safe_prime(p_bytes: &[u8; 256]) -> (Verdict, bool) {
-    let p = BigUint::from_bytes_be(p_bytes);
+    safe_prime_verdict(&BigUint::from_bytes_be(p_bytes))
+}
+
+/// Is `p` (of any size) a safe prime, by the same steps as [`validate_p`] (without its length
+/// rule, table and cache)? For the differential test against `crypto-primes`, which runs the
+/// steps on thousands of numbers of many sizes where 2048-bit ones would be too slow.
+///
+/// # Errors
+///
+/// [`PrimeError::NotPrime`] or [`PrimeError::NotSafePrime`].
+#[doc(hidden)]
+pub fn check_safe_prime(p: &BigUint) -> Result<(), PrimeError> {
+    safe_prime_verdict(p).0.into_result()
+}
+
+/// Below this, `p` or `q` may be one of the trial-division primes themselves: decided by
+/// [`is_probable_prime`] on both.
+const SMALL_SAFE_PRIME_LIMIT: u64 = 2 * 4096 + 1;
+
+/// The verdict on `p` and whether it was expensive to reach.
+fn safe_prime_verdict(p: &BigUint) -> (Verdict, bool) {
+    let q: BigUint = p >> 1u32;
+    if *p < BigUint::from(SMALL_SAFE_PRIME_LIMIT) {
+        let verdict = match (is_probable_prime(p), is_probable_prime(&q) && p.bit(0)) {
+            (false, _) => Verdict::NotPrime,
+            (true, false) => Verdict::NotSafePrime,
+            (true, true) => Verdict::Good,
+        };
+        return (verdict, false);
+    }
     if !p.bit(0) {
         return (Verdict::NotPrime, false);
     }
-    let trial = trial_divide_safe(&p);
+    let trial = trial_divide_safe(p);
     if trial.p_has_factor {
         return (Verdict::NotPrime, false);
     }
-    let q: BigUint = &p >> 1u32;
     if !trial.q_has_factor && baillie_psw(&q) {
         // Pocklington: q prime and 2^q ≡ ±1 (mod p) ⇒ p prime; p prime ⇒ 2^q ≡ ±1 (Euler).
-        let x = BigUint::from(2u32).modpow(&q, &p);
-        let verdict = if x.is_one() || x == &p - 1u32 {
+        let x = BigUint::from(2u32).modpow(&q, p);
+        let verdict = if x.is_one() || x == p - 1u32 {
             Verdict::Good
         } else {
             Verdict::NotPrime
@@ -219,7 +253,7 @@ fn test_safe_prime(p_bytes: &[u8; 256]) -> (Verdict, bool) {
         return (verdict, true);
     }
     // q is composite: name the first failing check.
-    let verdict = if baillie_psw(&p) {
+    let verdict = if baillie_psw(p) {
         Verdict::NotSafePrime
     } else {
         Verdict::NotPrime
@@ -298,6 +332,26 @@ mod tests {
     fn another_safe_prime() {
         // 2^2048 − 1942289 is a safe prime.
         assert_eq!(validate_p_uncached(&two_2048_minus(1_942_289)), Ok(()));
+    }
+
+    #[test]
+    fn any_size_verdict_agrees_with_the_definition_on_small_numbers() {
+        let naive = |n: u64| {
+            n >= 2
+                && (2..)
+                    .take_while(|d| d * d <= n)
+                    .all(|d| !n.is_multiple_of(d))
+        };
+        for n in 0u64..40_000 {
+            let expected = if !naive(n) {
+                Err(PrimeError::NotPrime)
+            } else if !naive(n / 2) || n.is_multiple_of(2) {
+                Err(PrimeError::NotSafePrime)
+            } else {
+                Ok(())
+            };
+            assert_eq!(check_safe_prime(&BigUint::from(n)), expected, "{n}");
+        }
     }
 
     #[test]
