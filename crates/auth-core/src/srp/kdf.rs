@@ -43,9 +43,9 @@ pub fn password_x(password: &[u8], salt1: &[u8], salt2: &[u8]) -> Zeroizing<[u8;
 
 /// PBKDF2 alone, as the password step runs it (for benchmarks).
 #[doc(hidden)]
-pub fn pbkdf2_only(key: &[u8], salt: &[u8]) -> [u8; 64] {
-    let mut out = [0u8; 64];
-    pbkdf2::pbkdf2_hmac::<Sha512>(key, salt, PBKDF2_ITERATIONS, &mut out);
+pub fn pbkdf2_only(key: &[u8], salt: &[u8]) -> Zeroizing<[u8; 64]> {
+    let mut out = Zeroizing::new([0u8; 64]);
+    pbkdf2::pbkdf2_hmac::<Sha512>(key, salt, PBKDF2_ITERATIONS, &mut out[..]);
     out
 }
 
