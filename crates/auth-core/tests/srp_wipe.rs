@@ -6,7 +6,7 @@
 use std::alloc::System;
 
 use auth_core::srp::{
-    NewPasswordHash, SrpAlgo, SrpChallenge, SrpVerifier, TELEGRAM_P, password_hash,
+    NewPasswordHash, ServerSession, SrpAlgo, SrpChallenge, SrpVerifier, TELEGRAM_P, password_hash,
 };
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use zeroize::ZeroizeOnDrop;
@@ -30,6 +30,7 @@ fn srp_secrets_are_wiped_and_never_reach_the_heap() {
     wipes_on_drop::<SrpChallenge>();
     wipes_on_drop::<NewPasswordHash>();
     wipes_on_drop::<SrpVerifier>();
+    wipes_on_drop::<ServerSession>();
     wipes_on_drop::<zeroize::Zeroizing<[u8; 256]>>();
 
     let algo = SrpAlgo {

@@ -99,7 +99,7 @@ impl fmt::Debug for SrpChallenge {
     }
 }
 
-/// The secret `a` is a [`Secret`], zeroized when the challenge is dropped; the rest is public.
+/// The secret `a` is zeroized when the challenge is dropped; the rest is public.
 impl ZeroizeOnDrop for SrpChallenge {}
 
 /// Intermediate values of one check, for the test vectors. Zeroized on drop; `Debug` redacted.

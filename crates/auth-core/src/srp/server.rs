@@ -54,7 +54,7 @@ impl fmt::Debug for SrpVerifier {
     }
 }
 
-/// `v` is a [`Secret`], zeroized when the verifier is dropped; the rest is public.
+/// `v` is zeroized when the verifier is dropped; the rest is public.
 impl ZeroizeOnDrop for SrpVerifier {}
 
 impl SrpVerifier {
@@ -190,6 +190,9 @@ impl fmt::Debug for ServerSession {
             .finish_non_exhaustive()
     }
 }
+
+/// `b` and the verifier's `v` are zeroized when the session is dropped.
+impl ZeroizeOnDrop for ServerSession {}
 
 impl ServerSession {
     /// `srp_B = (k·v + g^b) mod p`, 256 bytes, to send in `account.password`.
