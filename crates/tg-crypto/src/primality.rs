@@ -394,17 +394,7 @@ mod tests {
 
     #[test]
     fn strong_pseudoprimes_to_many_bases_are_rejected() {
-        // Strong pseudoprimes to base 2 and, for the later ones, to every prime base up to 23 or
-        // 37; Miller–Rabin with those fixed bases accepts them, Baillie–PSW does not.
-        for n in [
-            "3215031751",
-            "2152302898747",
-            "3474749660383",
-            "341550071728321",
-            "3825123056546413051",
-            "318665857834031151167461",
-            "3317044064679887385961981",
-        ] {
+        for n in crate::test_primes::STRONG_PSEUDOPRIMES_TO_MANY_BASES {
             let n = big(n);
             assert!(
                 miller_rabin(&n, &BigUint::from(2u32)),

@@ -22,6 +22,18 @@ pub const SPSP2_2048_P1: &str = "afdb67e535008159d86ab6046e49ac671a9338b9d6873b8
 /// The factor `p2 = 1 + 4x` of [`SPSP2_2048`], hex.
 pub const SPSP2_2048_P2: &str = "15fb6cfca6a0102b3b0d56c08dc9358ce35267173ad0e7715bca939346a8545bd84ed130f7f8019170ddf911a433d2052b4ab812cb30a58983e4d833d53e16ce9c03fe8e127494ed2a574bedb44e362c65c9241283891ce267a350dea84a7ca485e55a7163d2ab42cacfcefac13e30fe235089655529d49b7a092f8d1f9073a49";
 
+/// Strong pseudoprimes to base 2 and, for the later ones, to every prime base up to 23 or 37
+/// (decimal): Miller–Rabin with those fixed bases accepts them, Baillie–PSW does not.
+pub const STRONG_PSEUDOPRIMES_TO_MANY_BASES: [&str; 7] = [
+    "3215031751",
+    "2152302898747",
+    "3474749660383",
+    "341550071728321",
+    "3825123056546413051",
+    "318665857834031151167461",
+    "3317044064679887385961981",
+];
+
 /// Decodes one of the hex constants of this module into 256 bytes.
 ///
 /// # Panics

@@ -222,6 +222,24 @@ fn reference_prime(n: &BigUint) -> bool {
     !sieved_out(n) && is_prime(Flavor::Any, &to_boxed(n))
 }
 
+/// `factors` if `crypto-primes` finds them all prime.
+fn all_prime<const N: usize>(factors: &[BigUint; N]) -> Option<&[BigUint; N]> {
+    factors.iter().all(reference_prime).then_some(factors)
+}
+
+/// Calls `attempt` with bit sizes taken in turn from `sizes` until it has succeeded `count`
+/// times (it returns `None` for a candidate that does not qualify).
+fn construct(count: usize, sizes: &[u64], mut attempt: impl FnMut(u64) -> Option<()>) {
+    let mut made = 0;
+    for tries in 0..10_000_000usize {
+        if made == count {
+            return;
+        }
+        made += usize::from(attempt(sizes[tries % sizes.len()]).is_some());
+    }
+    panic!("constructed {made} of {count}");
+}
+
 #[test]
 fn strong_pseudoprimes_to_base_2_agree_with_crypto_primes() {
     let mut tally = Tally::default();
@@ -241,34 +259,16 @@ fn strong_pseudoprimes_to_base_2_agree_with_crypto_primes() {
     // pseudoprime to base 2 (2 is a square modulo 1 + 4x ≡ 1 mod 8); keep those that are
     // strong pseudoprimes too.
     let mut rng = SeededRng::new(3);
-    let mut tries = 0u32;
-    while tally.get("spsp(2) constructed")[0] < 300 {
-        tries += 1;
-        assert!(tries < 2_000_000, "construction stalled");
-        let bits = [30, 48, 64, 96, 128][tries as usize % 5];
+    construct(300, &[30, 48, 64, 96, 128], |bits| {
         let mut x = rng.number(bits);
         x.set_bit(0, false);
-        let p1 = (&x << 1u32) + 1u32;
-        let p2 = (&x << 2u32) + 1u32;
-        if sieved_out(&p1) || sieved_out(&p2) || !reference_prime(&p1) || !reference_prime(&p2) {
-            continue;
-        }
-        let n = p1 * p2;
-        if crypto_primes_spsp2(&n) {
-            tally.check("spsp(2) constructed", &n);
-        }
-    }
+        let factors = [(&x << 1u32) + 1u32, (&x << 2u32) + 1u32];
+        let n: BigUint = all_prime(&factors)?.iter().product();
+        crypto_primes_spsp2(&n).then(|| tally.check("spsp(2) constructed", &n))
+    });
     // Strong pseudoprimes to several bases at once (Miller–Rabin with fixed bases accepts
     // them), and the crafted 2048-bit one.
-    for n in [
-        "3215031751",
-        "2152302898747",
-        "3474749660383",
-        "341550071728321",
-        "3825123056546413051",
-        "318665857834031151167461",
-        "3317044064679887385961981",
-    ] {
+    for n in tg_crypto::test_primes::STRONG_PSEUDOPRIMES_TO_MANY_BASES {
         let n = BigUint::parse_bytes(n.as_bytes(), 10).expect("decimal");
         tally.check("spsp to many bases", &n);
     }
@@ -299,24 +299,18 @@ fn lucas_pseudoprimes_and_carmichael_numbers_agree_with_crypto_primes() {
     }
     // Chernick's Carmichael numbers: (6k+1)(12k+1)(18k+1) with all three factors prime.
     let mut rng = SeededRng::new(4);
-    let mut tries = 0u32;
-    while tally.get("Carmichael")[0] < 300 {
-        tries += 1;
-        assert!(tries < 5_000_000, "construction stalled");
-        let bits = [12, 20, 28, 40, 60][tries as usize % 5];
+    construct(300, &[12, 20, 28, 40, 60], |bits| {
         let k = rng.number(bits);
         let factors = [&k * 6u32 + 1u32, &k * 12u32 + 1u32, &k * 18u32 + 1u32];
-        if factors.iter().any(sieved_out) || !factors.iter().all(reference_prime) {
-            continue;
-        }
-        let n: BigUint = factors.iter().product();
+        let n: BigUint = all_prime(&factors)?.iter().product();
         // Korselt: a Fermat liar for base 2.
         assert_eq!(
             BigUint::from(2u32).modpow(&(&n - 1u32), &n),
             BigUint::from(1u32)
         );
         tally.check("Carmichael", &n);
-    }
+        Some(())
+    });
     assert_eq!(tally.get("Carmichael")[1], 0);
     assert_eq!(tally.get("extra strong Lucas psp")[1], 0);
 }
