@@ -5,6 +5,8 @@
 mod auth_key;
 mod clock;
 pub mod crypto;
+mod error;
+pub mod handshake;
 pub mod keys;
 mod random;
 pub mod session;
@@ -12,3 +14,4 @@ mod tl;
 pub mod transport;
 
 pub use auth_key::{AuthKey, peek_auth_key_id};
+pub use error::UsageError;
