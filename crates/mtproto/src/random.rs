@@ -28,10 +28,6 @@ impl Random {
         self.fill(&mut out);
         out
     }
-
-    pub(crate) fn u64(&mut self) -> u64 {
-        u64::from_le_bytes(self.array())
-    }
 }
 
 impl From<Entropy> for Random {

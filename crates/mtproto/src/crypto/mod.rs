@@ -149,7 +149,7 @@ pub fn encrypt_message(
     direction: Direction,
     plaintext: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
-    if plaintext.len() % 16 != 0 {
+    if !plaintext.len().is_multiple_of(16) {
         return Err(CryptoError::NotBlockAligned(plaintext.len()));
     }
     let msg_key = msg_key(auth_key, direction, plaintext);
@@ -193,7 +193,7 @@ fn decrypt_in_place(
     if packet.len() < EXTERNAL_HEADER_LEN + 16 {
         return Err(CryptoError::TooShort(packet.len()));
     }
-    if ciphertext.len() % 16 != 0 {
+    if !ciphertext.len().is_multiple_of(16) {
         return Err(CryptoError::NotBlockAligned(ciphertext.len()));
     }
     let mut id = [0u8; 8];

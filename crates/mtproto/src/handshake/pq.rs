@@ -30,7 +30,7 @@ pub(crate) fn factor(pq: u64) -> Option<(u64, u64)> {
     if pq < 4 || is_probable_prime(&BigUint::from(pq)) {
         return None;
     }
-    let d = if pq % 2 == 0 {
+    let d = if pq.is_multiple_of(2) {
         2
     } else {
         (1..=MAX_POLYNOMIALS).find_map(|c| brent(pq, c))?

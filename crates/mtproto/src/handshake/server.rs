@@ -199,11 +199,11 @@ impl ServerHandshake {
         let span = self.span.clone();
         let _entered = span.enter();
         let (_, body) = read_plain(packet, false)?;
-        if let Some((query, answer)) = &self.last {
-            if query == body {
-                self.transmit.push_back(answer.clone());
-                return Ok(());
-            }
+        if let Some((query, answer)) = &self.last
+            && query == body
+        {
+            self.transmit.push_back(answer.clone());
+            return Ok(());
         }
         if self.is_finished() {
             return Err(HandshakeError::Unexpected);
@@ -310,13 +310,13 @@ impl ServerHandshake {
         {
             return Err(HandshakeError::InnerDataMismatch);
         }
-        if let (Some(expected), found) = (self.config.expected_dc, inner.dc) {
-            if found != Some(expected) {
-                return Err(HandshakeError::WrongDc {
-                    expected,
-                    found: found.unwrap_or(0),
-                });
-            }
+        if let (Some(expected), found) = (self.config.expected_dc, inner.dc)
+            && found != Some(expected)
+        {
+            return Err(HandshakeError::WrongDc {
+                expected,
+                found: found.unwrap_or(0),
+            });
         }
         let new_nonce = Zeroizing::new(inner.new_nonce);
         let dh_prime = BigUint::from_bytes_be(&self.config.dh_prime);
@@ -444,6 +444,7 @@ impl ServerHandshake {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)]
 mod tests {
     use super::*;
     use crate::handshake::pq::factor;

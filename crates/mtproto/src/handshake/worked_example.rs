@@ -2,6 +2,8 @@
 //! client state machine with the page's nonces, padding and `b` drawn from a script, and
 //! through the crypto functions step by step.
 
+#![allow(clippy::disallowed_methods)]
+
 use std::collections::VecDeque;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -153,8 +155,8 @@ fn the_client_state_machine_reproduces_the_example() {
     assert_eq!(outcome.time_offset, 0);
     assert_eq!(outcome.dc, Some(2));
     let mut salt = [0u8; 8];
-    for i in 0..8 {
-        salt[i] = s.new_nonce[i] ^ s.server_nonce[i];
+    for (i, b) in salt.iter_mut().enumerate() {
+        *b = s.new_nonce[i] ^ s.server_nonce[i];
     }
     assert_eq!(outcome.salt, i64::from_le_bytes(salt));
     assert_eq!(client.poll_transmit(now), None);

@@ -148,10 +148,6 @@ impl RsaPublicKey {
         self.n.to_bytes_be()
     }
 
-    pub(crate) fn n(&self) -> &BigUint {
-        &self.n
-    }
-
     /// `m^e mod n` for a 256-byte big-endian `m < n`, as 256 big-endian bytes.
     pub(crate) fn encrypt_raw(&self, m: &[u8; 256]) -> Option<[u8; 256]> {
         let m = BigUint::from_bytes_be(m);

@@ -52,6 +52,8 @@ pub(crate) mod id {
     pub(crate) const DESTROY_SESSION_NONE: u32 = 0x62d3_50c9;
     pub(crate) const NEW_SESSION_CREATED: u32 = 0x9ec2_0908;
     pub(crate) const MSG_CONTAINER: u32 = 0x73f1_f8dc;
+    /// Not used by Telegram any more ("use msg_container"), kept for the schema check.
+    #[cfg(test)]
     pub(crate) const MSG_COPY: u32 = 0xe060_46b2;
     pub(crate) const GZIP_PACKED: u32 = 0x3072_cfa1;
     pub(crate) const HTTP_WAIT: u32 = 0x9299_359f;

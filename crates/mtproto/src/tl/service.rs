@@ -245,12 +245,23 @@ impl<'a> Body<'a> {
         r.finish()?;
         Ok(decoded)
     }
+}
 
-    /// Whether the receiver must acknowledge this body when it comes with an odd seqno: every
-    /// message but containers, acks and gzip wrappers (the last checked by its contents).
-    pub(crate) fn may_be_content_related(&self) -> bool {
-        !matches!(self, Body::Container(_) | Body::Ack(_))
-    }
+/// Whether `body` calls an MTProto service function (`ping`, `get_future_salts`, …) rather than
+/// the API: those are never wrapped in `invokeWithLayer`.
+pub(crate) fn is_service_function(body: &[u8]) -> bool {
+    let Some(head) = body.get(..4) else {
+        return false;
+    };
+    let id = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
+    matches!(
+        id,
+        id::PING
+            | id::PING_DELAY_DISCONNECT
+            | id::GET_FUTURE_SALTS
+            | id::DESTROY_SESSION
+            | id::RPC_DROP_ANSWER
+    )
 }
 
 /// `msgs_ack`.

@@ -230,7 +230,7 @@ impl Transport {
         if payload.is_empty() || payload.len() > MAX_PACKET_LEN {
             return Err(EncodeError::BadLength(payload.len()));
         }
-        if payload.len() % 4 != 0 {
+        if !payload.len().is_multiple_of(4) {
             return Err(EncodeError::NotAligned(payload.len()));
         }
         let framing = self.framing.ok_or(EncodeError::FramingUnknown)?;
