@@ -58,10 +58,9 @@ pub(crate) struct MsgIdGenerator {
 }
 
 impl MsgIdGenerator {
-    /// Forgets the last id, after the clock was found wrong: ids sent with the wrong time were
-    /// refused, so new ones need not exceed them.
-    pub(crate) fn reset(&mut self) {
-        self.last = 0;
+    /// The last id handed out (0 before the first).
+    pub(crate) fn last(&self) -> i64 {
+        self.last
     }
 
     /// The next id at or after `time` (a [`Clock::msg_id_time`] value) whose low two bits are

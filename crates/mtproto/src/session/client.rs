@@ -32,6 +32,9 @@ const RECENT_SENT: usize = 256;
 /// A request whose `msg_id` is older than this is resent with a new id rather than in a container
 /// under its old one (the server refuses ids more than 300 s old).
 const REWRAP_MAX_AGE_SECS: i64 = 240;
+/// How far ahead of the corrected clock a session's last msg_id may be before a clock correction
+/// starts a new session (the server refuses ids more than 30 s in the future).
+const MAX_ID_LEAD_SECS: i64 = 10;
 /// More unacknowledged messages than this are acknowledged at once.
 const ACK_BATCH: usize = 16;
 
@@ -769,8 +772,14 @@ impl ClientSession {
                 let offset = msg_id_secs(notification_id) - self.clock.unix_secs(now);
                 if offset != self.time_offset {
                     self.time_offset = offset;
-                    self.msg_ids.reset();
                     self.events.push_back(Event::TimeOffsetChanged(offset));
+                }
+                // Ids must keep increasing within a session; if the ids already used lie ahead
+                // of the corrected time, continuing from them would be refused again.
+                let corrected = self.clock.msg_id_time(now, offset);
+                if self.msg_ids.last() > corrected + (MAX_ID_LEAD_SECS << 32) {
+                    self.start_new_session();
+                    return;
                 }
             }
             (20, _) => {}
@@ -785,6 +794,32 @@ impl ClientSession {
         }
         for id in affected {
             self.resend_new_id(id);
+        }
+    }
+
+    /// Starts over with a new session id: new message ids, sequence numbers and
+    /// `initConnection`, and everything not answered sent again in it. (A request the server took
+    /// in the old session may then run twice; this only happens when the clock was found to be
+    /// far ahead, which a key's first session finds before anything was taken.)
+    fn start_new_session(&mut self) {
+        self.session_id = i64::from_le_bytes(self.random.array());
+        debug!(session_id = self.session_id, "starting a new session");
+        self.msg_ids = MsgIdGenerator::default();
+        self.seq = 0;
+        self.initialized = false;
+        self.received = ReceivedIds::default();
+        self.recent.clear();
+        self.by_msg_id.clear();
+        self.acks.clear();
+        self.ack_deadline = None;
+        self.service_out.clear();
+        self.rewrap.clear();
+        self.queue.clear();
+        for (id, request) in &mut self.requests {
+            request.wire = None;
+            request.body = None;
+            request.acked = false;
+            self.queue.push_back(*id);
         }
     }
 
