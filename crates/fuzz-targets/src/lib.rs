@@ -11,12 +11,18 @@
 
 mod flow;
 mod frame;
+mod mtproto_handshake;
+mod mtproto_session;
+mod mtproto_transport;
 mod session_file;
 mod sim;
 mod tl_targets;
 
 pub use flow::login_flow;
 pub use frame::transport_frame;
+pub use mtproto_handshake::mtproto_server_handshake;
+pub use mtproto_session::{mtproto_client_session, mtproto_server_session};
+pub use mtproto_transport::mtproto_transport;
 pub use session_file::session_file;
 pub use sim::sim_request;
 pub use tl_targets::{logout_tokens, rpc_error, srp_params, tl_decode};
@@ -34,4 +40,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("sim_request", sim_request),
     ("transport_frame", transport_frame),
     ("session_file", session_file),
+    ("mtproto_transport", mtproto_transport),
+    ("mtproto_server_handshake", mtproto_server_handshake),
+    ("mtproto_server_session", mtproto_server_session),
+    ("mtproto_client_session", mtproto_client_session),
 ];
