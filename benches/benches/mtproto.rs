@@ -205,7 +205,48 @@ fn modpow_2048() {
     black_box(BigUint::from(3u32).modpow(&b, &p));
 }
 
+/// Products of two primes as servers send them: two ~31-bit primes (the usual), and the worst
+/// case below 2^63 for Pollard's rho, two balanced ~31.5-bit primes.
+const PQS: [(&str, u64); 3] = [
+    ("docs_example", 3_358_800_871_349_344_843),
+    ("31bit_primes", 2_147_483_629 * 2_147_483_587),
+    ("balanced_2^63", 3_037_000_493 * 3_037_000_453),
+];
+
+/// 64 products of two random primes in [2^30, 2^31), as servers draw them (a fixed sequence).
+fn random_pqs() -> Vec<u64> {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut prime = || loop {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let candidate = ((state >> 33) & 0x3fff_ffff) | 0x4000_0001;
+        if tg_crypto::primality::is_probable_prime(&BigUint::from(candidate)) {
+            return candidate;
+        }
+    };
+    (0..64).map(|_| prime() * prime()).collect()
+}
+
 fn criterion_benches(c: &mut Criterion) {
+    let mut group = c.benchmark_group("mtproto/factor_pq");
+    for (name, pq) in PQS {
+        assert!(mtproto::handshake::factor_pq(pq).is_some());
+        group.bench_function(name, |b| {
+            b.iter(|| mtproto::handshake::factor_pq(black_box(pq)))
+        });
+    }
+    let pqs = random_pqs();
+    group.throughput(Throughput::Elements(pqs.len() as u64));
+    group.bench_function("random_31bit_products", |b| {
+        b.iter(|| {
+            for &pq in &pqs {
+                assert!(mtproto::handshake::factor_pq(black_box(pq)).is_some());
+            }
+        })
+    });
+    group.finish();
+
     let config = ServerHandshakeConfig::new(RsaPrivateKey::test_only_server_key());
     let mut group = c.benchmark_group("mtproto/handshake");
     group.sample_size(20);

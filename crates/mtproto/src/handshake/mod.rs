@@ -19,6 +19,9 @@ use tg_crypto::safe_prime::PrimeError;
 use tl_codec::DecodeError;
 
 pub use client::{ClientHandshake, HandshakeConfig};
+/// Splits a handshake's `pq` into `p < q` (for benchmarks; the client does it itself).
+#[doc(hidden)]
+pub use pq::factor as factor_pq;
 pub use server::{ServerHandshake, ServerHandshakeConfig};
 
 use crate::auth_key::AuthKey;
