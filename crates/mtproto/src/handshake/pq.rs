@@ -100,8 +100,8 @@ fn brent(n: u64, first_c: u64) -> Option<u64> {
         if y >= n { y - n } else { y }
     };
     let mut y = [2u64; LANES];
-    let mut x = [2u64; LANES];
-    let mut ys = [2u64; LANES];
+    let mut x: [u64; LANES];
+    let mut ys: [u64; LANES];
     let mut product = [1u64; LANES];
     let mut alive = [true; LANES];
     let mut r = 1u64;
