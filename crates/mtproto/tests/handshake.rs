@@ -167,3 +167,30 @@ fn a_client_gives_up_after_its_attempts() {
     assert_eq!(sent, 3);
     assert!(client.is_finished());
 }
+
+#[test]
+fn a_client_stops_after_too_many_retries() {
+    let config = server_config().demand_retries(6);
+    let client_config = HandshakeConfig::with_keys(2, config.public_keys());
+    let (mut client, mut server, now) = pair(client_config, config, 7, Duration::ZERO);
+    assert_eq!(
+        run(&mut client, &mut server, now).unwrap_err(),
+        HandshakeError::TooManyRetries
+    );
+}
+
+#[test]
+fn nothing_secret_is_printed() {
+    let config = server_config();
+    let client_config = HandshakeConfig::with_keys(2, config.public_keys());
+    let (mut client, mut server, now) = pair(client_config, config.clone(), 8, Duration::ZERO);
+    let (ours, _) = run(&mut client, &mut server, now).unwrap();
+    let bytes = ours.auth_key.to_bytes();
+    let shown = format!("{ours:?} {client:?} {server:?} {config:?}");
+    assert!(shown.contains(&format!("{:#018x}", ours.auth_key.id())));
+    assert!(shown.contains("redacted"));
+    // No run of the key's bytes, as Debug would list them or as hex.
+    let listed = format!("{:?}", &bytes[..4]);
+    assert!(!shown.contains(listed.trim_end_matches(']')));
+    assert!(!shown.contains(&hex::encode(&bytes[..6])));
+}

@@ -549,6 +549,85 @@ mod tests {
     }
 
     #[test]
+    fn an_out_of_range_g_b_gets_dh_gen_fail() {
+        let now = Instant::now();
+        let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let key = RsaPrivateKey::test_only_server_key();
+        let mut server = ServerHandshake::new(
+            ServerHandshakeConfig::new(key.clone()),
+            now,
+            wall,
+            Entropy::from_seed([1; 32]),
+        )
+        .unwrap();
+        let nonce = [2u8; 16];
+        let mut body = Vec::new();
+        ReqPq { multi: true, nonce }.write(&mut body);
+        server
+            .handle_packet(now, &plain_message(4 << 32, &body))
+            .unwrap();
+        let res = read_whole(&server.poll_transmit().unwrap()[20..], ResPq::read).unwrap();
+        let pq = res.pq.iter().fold(0u64, |a, &b| (a << 8) | u64::from(b));
+        let (p, q) = factor(pq).unwrap();
+        let new_nonce = [3u8; 32];
+        let mut data = Vec::new();
+        PqInnerData {
+            pq: res.pq.clone(),
+            p: minimal_be(p),
+            q: minimal_be(q),
+            nonce,
+            server_nonce: res.server_nonce,
+            new_nonce,
+            dc: Some(1),
+            expires_in: None,
+        }
+        .write(&mut data);
+        let mut random = Random::from(Entropy::from_seed([4; 32]));
+        let encrypted = rsa_pad::encrypt(&data, key.public_key(), &mut random).unwrap();
+        let mut body = Vec::new();
+        ReqDhParams {
+            nonce,
+            server_nonce: res.server_nonce,
+            p: minimal_be(p),
+            q: minimal_be(q),
+            fingerprint: key.fingerprint(),
+            encrypted_data: encrypted.to_vec(),
+        }
+        .write(&mut body);
+        server
+            .handle_packet(now, &plain_message(8 << 32, &body))
+            .unwrap();
+        server.poll_transmit().unwrap();
+        // g_b = 2: inside (1, p − 1) but far below the safe range.
+        let mut inner = Vec::new();
+        ClientDhInnerData {
+            nonce,
+            server_nonce: res.server_nonce,
+            retry_id: 0,
+            g_b: vec![2],
+        }
+        .write(&mut inner);
+        let (tmp_key, tmp_iv) = tmp_aes_key_iv(&res.server_nonce, &new_nonce);
+        let mut encrypted = with_hash(&inner, &mut |pad| pad.fill(0));
+        ige_encrypt(&mut encrypted, &tmp_key, &tmp_iv).unwrap();
+        let mut body = Vec::new();
+        SetClientDhParams {
+            nonce,
+            server_nonce: res.server_nonce,
+            encrypted_data: encrypted,
+        }
+        .write(&mut body);
+        assert_eq!(
+            server.handle_packet(now, &plain_message(12 << 32, &body)),
+            Err(HandshakeError::BadPublicValue)
+        );
+        let answer = read_whole(&server.poll_transmit().unwrap()[20..], DhGenAnswer::read).unwrap();
+        assert_eq!(answer.kind, DhGen::Fail);
+        assert!(server.poll_outcome().is_none());
+        assert!(server.is_finished());
+    }
+
+    #[test]
     fn a_bad_dh_group_is_a_usage_error() {
         let config = ServerHandshakeConfig::new(RsaPrivateKey::test_only_server_key());
         let mut even = TELEGRAM_P;
