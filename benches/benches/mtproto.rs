@@ -314,6 +314,7 @@ fn interleaved_ratios() {
         }
         start.elapsed().as_secs_f64() * 1e6 / f64::from(reps)
     };
+    let pqs = random_pqs();
     let mut results = Rounds::new();
     let mut seed = 1_000u64;
     for _ in 0..rounds {
@@ -329,6 +330,14 @@ fn interleaved_ratios() {
         row.insert("client_handshake", client_us);
         row.insert("server_handshake", server_us);
         row.insert("modpow_2048", time(8, &mut modpow_2048));
+        row.insert(
+            "factor_pq",
+            time(1, &mut || {
+                for &pq in &pqs {
+                    black_box(mtproto::handshake::factor_pq(pq));
+                }
+            }) / pqs.len() as f64,
+        );
         row.insert("round_trip", time(2_000, &mut || pair.round_trip()));
         let small_plain = vec![1u8; 48];
         let small_answer = vec![2u8; 112];
@@ -360,6 +369,7 @@ fn interleaved_ratios() {
         "client_handshake",
         "server_handshake",
         "modpow_2048",
+        "factor_pq",
         "round_trip",
         "round_trip_crypto",
         "ours_1k",
