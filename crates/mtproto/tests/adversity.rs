@@ -43,6 +43,16 @@ fn action() -> impl Strategy<Value = Action> {
     ]
 }
 
+/// The next packet off a queue to deliver, after the network's mischief: a duplicate goes to the
+/// back of the queue (to arrive later), a dropped packet is not delivered.
+fn next_packet(queue: &mut VecDeque<Vec<u8>>, drop: bool, duplicate: bool) -> Option<Vec<u8>> {
+    let packet = queue.pop_front()?;
+    if duplicate {
+        queue.push_back(packet.clone());
+    }
+    (!drop).then_some(packet)
+}
+
 struct World {
     pair: Pair,
     link: Link,
@@ -76,15 +86,9 @@ impl World {
     }
 
     fn deliver_to_server(&mut self, drop: bool, duplicate: bool) {
-        let Some(packet) = self.to_server.pop_front() else {
+        let Some(packet) = next_packet(&mut self.to_server, drop, duplicate) else {
             return;
         };
-        if duplicate {
-            self.to_server.push_back(packet.clone());
-        }
-        if drop {
-            return;
-        }
         let got = Link::carry(
             &mut self.link.client,
             &mut self.link.server,
@@ -98,15 +102,9 @@ impl World {
     }
 
     fn deliver_to_client(&mut self, drop: bool, duplicate: bool) {
-        let Some(packet) = self.to_client.pop_front() else {
+        let Some(packet) = next_packet(&mut self.to_client, drop, duplicate) else {
             return;
         };
-        if duplicate {
-            self.to_client.push_back(packet.clone());
-        }
-        if drop {
-            return;
-        }
         let got = Link::carry(
             &mut self.link.server,
             &mut self.link.client,

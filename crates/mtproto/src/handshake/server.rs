@@ -450,12 +450,16 @@ mod tests {
     use crate::handshake::pq::factor;
     use std::time::Duration;
 
-    /// Drives a server up to `server_DH_params_ok` with inner data encrypted by `encrypt`, and
-    /// returns the decrypted `server_DH_inner_data` (or the error).
-    fn dh_params_with(
+    const NONCE: [u8; 16] = [7; 16];
+    const NEW_NONCE: [u8; 32] = [5; 32];
+
+    /// A server that has answered `req_pq` and been sent `req_DH_params` with inner data
+    /// encrypted by `encrypt` (one byte flipped if `corrupt`); its `server_nonce` and how it took
+    /// the query.
+    fn after_req_dh(
         encrypt: impl Fn(&[u8], &RsaPublicKey) -> Vec<u8>,
         corrupt: bool,
-    ) -> Result<ServerDhInnerData, HandshakeError> {
+    ) -> (ServerHandshake, [u8; 16], Result<(), HandshakeError>) {
         let now = Instant::now();
         let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
         let key = RsaPrivateKey::test_only_server_key();
@@ -466,11 +470,10 @@ mod tests {
             Entropy::from_seed([9; 32]),
         )
         .unwrap();
-        let nonce = [7u8; 16];
         let mut body = Vec::new();
         ReqPq {
             multi: false,
-            nonce,
+            nonce: NONCE,
         }
         .write(&mut body);
         server
@@ -479,15 +482,14 @@ mod tests {
         let res = read_whole(&server.poll_transmit().unwrap()[20..], ResPq::read).unwrap();
         let pq = res.pq.iter().fold(0u64, |a, &b| (a << 8) | u64::from(b));
         let (p, q) = factor(pq).unwrap();
-        let new_nonce = [5u8; 32];
         let mut data = Vec::new();
         PqInnerData {
             pq: res.pq.clone(),
             p: minimal_be(p),
             q: minimal_be(q),
-            nonce,
+            nonce: NONCE,
             server_nonce: res.server_nonce,
-            new_nonce,
+            new_nonce: NEW_NONCE,
             dc: None,
             expires_in: None,
         }
@@ -498,7 +500,7 @@ mod tests {
         }
         let mut body = Vec::new();
         ReqDhParams {
-            nonce,
+            nonce: NONCE,
             server_nonce: res.server_nonce,
             p: minimal_be(p),
             q: minimal_be(q),
@@ -506,14 +508,30 @@ mod tests {
             encrypted_data: encrypted,
         }
         .write(&mut body);
-        server.handle_packet(now, &plain_message(8 << 32, &body))?;
+        let taken = server.handle_packet(now, &plain_message(8 << 32, &body));
+        (server, res.server_nonce, taken)
+    }
+
+    /// RSA_PAD with a fixed seed, as a client encrypts its inner data.
+    fn rsa_pad_encrypt(data: &[u8], key: &RsaPublicKey) -> Vec<u8> {
+        let mut random = Random::from(Entropy::from_seed([4; 32]));
+        rsa_pad::encrypt(data, key, &mut random).unwrap().to_vec()
+    }
+
+    /// As [`after_req_dh`], then decrypts the server's `server_DH_inner_data`.
+    fn dh_params_with(
+        encrypt: impl Fn(&[u8], &RsaPublicKey) -> Vec<u8>,
+        corrupt: bool,
+    ) -> Result<ServerDhInnerData, HandshakeError> {
+        let (mut server, server_nonce, taken) = after_req_dh(encrypt, corrupt);
+        taken?;
         let ServerDhParams::Ok {
             encrypted_answer, ..
         } = read_whole(&server.poll_transmit().unwrap()[20..], ServerDhParams::read).unwrap()
         else {
             panic!("not server_DH_params_ok")
         };
-        let (tmp_key, tmp_iv) = tmp_aes_key_iv(&res.server_nonce, &new_nonce);
+        let (tmp_key, tmp_iv) = tmp_aes_key_iv(&server_nonce, &NEW_NONCE);
         let mut answer = encrypted_answer;
         ige_decrypt(&mut answer, &tmp_key, &tmp_iv).unwrap();
         let inner = check_hashed(&answer, ServerDhInnerData::read)?;
@@ -535,90 +553,40 @@ mod tests {
 
     #[test]
     fn rsa_pad_is_accepted() {
-        let pad = |data: &[u8], key: &RsaPublicKey| {
-            rsa_pad::encrypt(data, key, &mut Random::from(Entropy::from_seed([4; 32])))
-                .unwrap()
-                .to_vec()
-        };
-        let inner = dh_params_with(pad, false).unwrap();
+        let inner = dh_params_with(rsa_pad_encrypt, false).unwrap();
         assert_eq!(inner.dh_prime, TELEGRAM_P.to_vec());
         assert_eq!(
-            dh_params_with(pad, true).unwrap_err(),
+            dh_params_with(rsa_pad_encrypt, true).unwrap_err(),
             HandshakeError::BadEncryptedData
         );
     }
 
     #[test]
     fn an_out_of_range_g_b_gets_dh_gen_fail() {
-        let now = Instant::now();
-        let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-        let key = RsaPrivateKey::test_only_server_key();
-        let mut server = ServerHandshake::new(
-            ServerHandshakeConfig::new(key.clone()),
-            now,
-            wall,
-            Entropy::from_seed([1; 32]),
-        )
-        .unwrap();
-        let nonce = [2u8; 16];
-        let mut body = Vec::new();
-        ReqPq { multi: true, nonce }.write(&mut body);
-        server
-            .handle_packet(now, &plain_message(4 << 32, &body))
-            .unwrap();
-        let res = read_whole(&server.poll_transmit().unwrap()[20..], ResPq::read).unwrap();
-        let pq = res.pq.iter().fold(0u64, |a, &b| (a << 8) | u64::from(b));
-        let (p, q) = factor(pq).unwrap();
-        let new_nonce = [3u8; 32];
-        let mut data = Vec::new();
-        PqInnerData {
-            pq: res.pq.clone(),
-            p: minimal_be(p),
-            q: minimal_be(q),
-            nonce,
-            server_nonce: res.server_nonce,
-            new_nonce,
-            dc: Some(1),
-            expires_in: None,
-        }
-        .write(&mut data);
-        let mut random = Random::from(Entropy::from_seed([4; 32]));
-        let encrypted = rsa_pad::encrypt(&data, key.public_key(), &mut random).unwrap();
-        let mut body = Vec::new();
-        ReqDhParams {
-            nonce,
-            server_nonce: res.server_nonce,
-            p: minimal_be(p),
-            q: minimal_be(q),
-            fingerprint: key.fingerprint(),
-            encrypted_data: encrypted.to_vec(),
-        }
-        .write(&mut body);
-        server
-            .handle_packet(now, &plain_message(8 << 32, &body))
-            .unwrap();
+        let (mut server, server_nonce, taken) = after_req_dh(rsa_pad_encrypt, false);
+        taken.unwrap();
         server.poll_transmit().unwrap();
         // g_b = 2: inside (1, p − 1) but far below the safe range.
         let mut inner = Vec::new();
         ClientDhInnerData {
-            nonce,
-            server_nonce: res.server_nonce,
+            nonce: NONCE,
+            server_nonce,
             retry_id: 0,
             g_b: vec![2],
         }
         .write(&mut inner);
-        let (tmp_key, tmp_iv) = tmp_aes_key_iv(&res.server_nonce, &new_nonce);
+        let (tmp_key, tmp_iv) = tmp_aes_key_iv(&server_nonce, &NEW_NONCE);
         let mut encrypted = with_hash(&inner, &mut |pad| pad.fill(0));
         ige_encrypt(&mut encrypted, &tmp_key, &tmp_iv).unwrap();
         let mut body = Vec::new();
         SetClientDhParams {
-            nonce,
-            server_nonce: res.server_nonce,
+            nonce: NONCE,
+            server_nonce,
             encrypted_data: encrypted,
         }
         .write(&mut body);
         assert_eq!(
-            server.handle_packet(now, &plain_message(12 << 32, &body)),
+            server.handle_packet(Instant::now(), &plain_message(12 << 32, &body)),
             Err(HandshakeError::BadPublicValue)
         );
         let answer = read_whole(&server.poll_transmit().unwrap()[20..], DhGenAnswer::read).unwrap();

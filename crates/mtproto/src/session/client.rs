@@ -9,8 +9,8 @@ use tracing::{debug, info_span, trace, warn};
 use super::envelope::{open, seal};
 use super::received::{ReceivedIds, Seen};
 use super::{
-    Event, MAX_BODY_LEN, PacketError, RequestError, RequestId, SessionConfig, SessionKey,
-    WINDOW_FUTURE_SECS, WINDOW_PAST_SECS, is_content_related,
+    Event, PacketError, RequestError, RequestId, SessionConfig, SessionKey, WINDOW_FUTURE_SECS,
+    WINDOW_PAST_SECS, check_body, is_content_related,
 };
 use crate::auth_key::AuthKey;
 use crate::clock::{Clock, MsgIdGenerator, msg_id_secs};
@@ -204,12 +204,7 @@ impl ClientSession {
         if self.closed {
             return Err(UsageError::Closed);
         }
-        if body.len() < 4 || !body.len().is_multiple_of(4) {
-            return Err(UsageError::BadBody(body.len()));
-        }
-        if body.len() > MAX_BODY_LEN {
-            return Err(UsageError::BodyTooLarge(body.len()));
-        }
+        check_body(&body)?;
         let id = RequestId(self.next_request);
         self.next_request += 1;
         self.requests.insert(

@@ -199,6 +199,18 @@ pub(crate) const WINDOW_PAST_SECS: i64 = 300;
 /// How far in the future.
 pub(crate) const WINDOW_FUTURE_SECS: i64 = 30;
 
+/// A body a session may carry: a TL object (a constructor id at least, whole words) within
+/// [`MAX_BODY_LEN`].
+pub(crate) fn check_body(body: &[u8]) -> Result<(), crate::UsageError> {
+    if body.len() < 4 || !body.len().is_multiple_of(4) {
+        return Err(crate::UsageError::BadBody(body.len()));
+    }
+    if body.len() > MAX_BODY_LEN {
+        return Err(crate::UsageError::BodyTooLarge(body.len()));
+    }
+    Ok(())
+}
+
 /// Content-related messages (those that need an acknowledgement) have odd sequence numbers.
 pub(crate) fn is_content_related(seqno: i32) -> bool {
     seqno & 1 == 1

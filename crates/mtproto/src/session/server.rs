@@ -10,7 +10,7 @@ use tracing::{debug, info_span, trace};
 use super::envelope::{open, seal};
 use super::received::{ReceivedIds, Seen};
 use super::{
-    ClientInfo, MAX_BODY_LEN, PacketError, WINDOW_FUTURE_SECS, WINDOW_PAST_SECS, is_content_related,
+    ClientInfo, PacketError, WINDOW_FUTURE_SECS, WINDOW_PAST_SECS, check_body, is_content_related,
 };
 use crate::auth_key::AuthKey;
 use crate::clock::{Clock, MsgIdGenerator, msg_id_secs};
@@ -351,12 +351,7 @@ impl ServerSession {
     /// [`UsageError::UnknownSession`] if its session was forgotten meanwhile,
     /// [`UsageError::BadBody`] / [`UsageError::BodyTooLarge`] for a body that is not a TL object.
     pub fn respond(&mut self, id: ServerRequestId, body: &[u8]) -> Result<(), UsageError> {
-        if body.len() < 4 || !body.len().is_multiple_of(4) {
-            return Err(UsageError::BadBody(body.len()));
-        }
-        if body.len() > MAX_BODY_LEN {
-            return Err(UsageError::BodyTooLarge(body.len()));
-        }
+        check_body(body)?;
         let &(session_id, req_msg_id) = self.requests.get(&id).ok_or(UsageError::UnknownRequest)?;
         self.requests.remove(&id);
         let packed;
@@ -409,12 +404,7 @@ impl ServerSession {
     ///
     /// [`UsageError::UnknownSession`], or a body that is not a TL object.
     pub fn push_update(&mut self, session_id: i64, body: &[u8]) -> Result<(), UsageError> {
-        if body.len() < 4 || !body.len().is_multiple_of(4) {
-            return Err(UsageError::BadBody(body.len()));
-        }
-        if body.len() > MAX_BODY_LEN {
-            return Err(UsageError::BodyTooLarge(body.len()));
-        }
+        check_body(body)?;
         let session = self
             .sessions
             .get_mut(&session_id)
