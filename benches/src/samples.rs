@@ -54,6 +54,7 @@ pub fn full_user() -> enums::User {
                 editable: true,
                 active: true,
                 username: "ada_l".into(),
+                ..Default::default()
             }
             .into(),
         ]),
@@ -75,7 +76,7 @@ pub fn authorization() -> enums::auth::Authorization {
         otherwise_relogin_days: None,
         tmp_sessions: None,
         future_auth_token: Some(vec![0xa7; 32]),
-        user: full_user(),
+        user: full_user().into(),
     }
     .into()
 }

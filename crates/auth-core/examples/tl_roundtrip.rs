@@ -47,14 +47,16 @@ fn roundtrip_line(number: usize, line: &str) -> Option<String> {
         Ok(b) => b,
         Err(e) => return Some(error(number, &format!("bad hex: {e}"))),
     };
-    Some(match auth_core::tl::reencode_boxed(&bytes) {
-        Ok((name, out)) => format!(
-            r#"{{"line": {number}, "name": {}, "hex": "{}"}}"#,
-            serde_json::Value::from(name),
-            hex::encode(out)
-        ),
-        Err(e) => error(number, &e.to_string()),
-    })
+    Some(
+        match auth_core::tl::reencode_boxed(auth_core::tl::Layer::DEFAULT, &bytes) {
+            Ok((name, out)) => format!(
+                r#"{{"line": {number}, "name": {}, "hex": "{}"}}"#,
+                serde_json::Value::from(name),
+                hex::encode(out)
+            ),
+            Err(e) => error(number, &e.to_string()),
+        },
+    )
 }
 
 fn error(number: usize, message: &str) -> String {

@@ -42,7 +42,7 @@ fn bot_user(id: i64) -> enums::User {
 
 fn auth_of(user: enums::User) -> enums::auth::Authorization {
     types::auth::Authorization {
-        user,
+        user: user.into(),
         ..Default::default()
     }
     .into()
@@ -89,7 +89,10 @@ fn bot_login_sends_the_token_and_follows_user_migrate() {
                 (auth.user_id, auth.dc, auth.is_bot),
                 (123_456, DcId(4), true)
             );
-            assert_eq!(auth.user.username.as_deref(), Some("simbot"));
+            let Ok(enums::User::User(user)) = auth.user.decode() else {
+                panic!("{:?}", auth.user)
+            };
+            assert_eq!(user.username.as_deref(), Some("simbot"));
             assert_eq!(auth.future_auth_token, None);
         }
         other => panic!("{other:?}"),

@@ -1,41 +1,62 @@
 //! The TL layer against its schema: generated code is current, ids follow Telegram's CRC32
 //! rule, and the sample produced by another implementation round-trips byte for byte.
-use auth_core::tl::{self, DEFINITIONS, DecodeError};
+use std::path::Path;
 
-const SCHEMA: &str = include_str!("../schema/auth.tl");
+use auth_core::tl::{self, DEFINITION_LAYERS, DEFINITIONS, DecodeError, Layer};
+
 const GENERATED: &str = include_str!("../src/tl/generated.rs");
 const SAMPLE: &str = include_str!("data/tl-sample.jsonl");
 
+fn schema() -> tl_gen::SchemaDir {
+    tl_gen::SchemaDir::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("schema"))
+        .expect("the schema folder reads")
+}
+
 #[test]
 fn generated_code_is_what_the_generator_produces() {
-    let fresh = tl_gen::generate(SCHEMA).expect("schema generates");
+    let fresh = schema().generate().expect("schema generates");
     assert!(
         fresh == GENERATED,
-        "src/tl/generated.rs is stale: run `cargo run -p tl-gen -- crates/auth-core/schema/auth.tl crates/auth-core/src/tl/generated.rs`"
+        "src/tl/generated.rs is stale: run `cargo run -p tl-gen -- generate crates/auth-core/schema crates/auth-core/src/tl/generated.rs`"
     );
 }
 
 #[test]
-fn every_id_matches_its_schema_line_by_crc32() {
-    let defs = tl_gen::parse(SCHEMA).expect("schema parses");
-    assert_eq!(defs.len(), DEFINITIONS.len());
-    for d in &defs {
-        let computed = tl_gen::compute_id(&d.line);
-        let in_code = DEFINITIONS
-            .iter()
-            .find(|e| e.name == d.name)
-            .unwrap_or_else(|| panic!("{} missing from the generated code", d.name));
-        assert_eq!(
-            computed,
-            in_code.id,
-            "{}: `{}`",
-            d.name,
-            tl_gen::id_source(&d.line)
-        );
-        assert_eq!(
-            in_code.is_function,
-            d.kind == tl_gen::schema::Kind::Function
-        );
+fn every_id_matches_its_schema_line_by_crc32_at_every_layer() {
+    let schema = schema();
+    assert_eq!(
+        schema.layers.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+        tl::SCHEMA_LAYERS
+    );
+    for (layer, text) in &schema.layers {
+        let layer = Layer::new(*layer).expect("a schema layer is supported");
+        let mut defs = tl_gen::parse(text).expect("layer parses");
+        defs.extend(tl_gen::parse(&schema.shared).expect("shared lines parse"));
+        for d in &defs {
+            let computed = tl_gen::compute_id(&d.line);
+            assert_eq!(
+                computed,
+                d.id,
+                "{}: `{}`",
+                d.name,
+                tl_gen::id_source(&d.line)
+            );
+            let (entry, layers) = DEFINITIONS
+                .iter()
+                .zip(DEFINITION_LAYERS)
+                .find(|(e, _)| e.name == d.name && e.id == d.id)
+                .unwrap_or_else(|| panic!("{}#{:x} missing from the generated code", d.name, d.id));
+            assert_eq!(entry.is_function, d.kind == tl_gen::schema::Kind::Function);
+            assert!(
+                layer.mask().has(*layers),
+                "{} not marked as defined at {layer}",
+                d.name
+            );
+            assert!(layer.defines(d.id));
+        }
+        // Nothing is marked as defined at a layer whose schema lacks it.
+        let count = DEFINITIONS.iter().filter(|e| layer.defines(e.id)).count();
+        assert_eq!(count, defs.len(), "{layer}");
     }
     // Spot-check ids used directly by trait constants.
     use auth_core::tl::Identifiable;
@@ -45,6 +66,47 @@ fn every_id_matches_its_schema_line_by_crc32() {
         tl::types::auth::SentCodeTypeFirebaseSms::CONSTRUCTOR_ID,
         0x009fd736
     );
+    assert_eq!(tl::types::User::CONSTRUCTOR_ID, 0xb1b8cc83);
+    assert_eq!(tl::types::UserLayer220::CONSTRUCTOR_ID, 0x31774388);
+}
+
+#[test]
+fn user_and_paid_sign_up_have_one_layout_per_layer_range() {
+    use auth_core::tl::Identifiable;
+    let layout = |layer: i32, ids: &[u32]| -> Vec<u32> {
+        let layer = Layer::new(layer).expect("supported");
+        ids.iter()
+            .copied()
+            .filter(|&id| layer.defines(id))
+            .collect()
+    };
+    let users = [
+        tl::types::User::CONSTRUCTOR_ID,
+        tl::types::UserLayer220::CONSTRUCTOR_ID,
+    ];
+    for l in 220..=227 {
+        assert_eq!(layout(l, &users), [0x31774388], "user at {l}");
+    }
+    for l in 228..=230 {
+        assert_eq!(layout(l, &users), [0xb1b8cc83], "user at {l}");
+    }
+    let paid = [
+        tl::types::auth::SentCodePaymentRequired::CONSTRUCTOR_ID,
+        tl::types::auth::SentCodePaymentRequiredLayer220::CONSTRUCTOR_ID,
+    ];
+    for l in 220..=224 {
+        assert_eq!(layout(l, &paid), [0xe0955a3c], "paid at {l}");
+    }
+    for l in 225..=230 {
+        assert_eq!(layout(l, &paid), [0xf8827ebf], "paid at {l}");
+    }
+    // Layer 230 adds the Firebase phone-number login; 226 and 229 use 225's and 228's schema.
+    let pnv = tl::functions::auth::InitFirebasePnvLogin::CONSTRUCTOR_ID;
+    assert_eq!(layout(230, &[pnv]), [pnv]);
+    assert_eq!(layout(229, &[pnv]), [0u32; 0]);
+    assert_eq!(Layer::new(229).map(Layer::schema), Ok(228));
+    assert_eq!(Layer::new(226).map(Layer::schema), Ok(225));
+    assert!(Layer::new(219).is_err() && Layer::new(231).is_err());
 }
 
 #[test]
@@ -71,7 +133,7 @@ fn sample_roundtrips_byte_for_byte_and_damage_is_rejected() {
     for line in SAMPLE.lines() {
         let v: serde_json::Value = serde_json::from_str(line).expect("sample line is JSON");
         let bytes = hex::decode(v["hex"].as_str().expect("hex")).expect("hex decodes");
-        let result = tl::reencode_boxed(&bytes);
+        let result = tl::reencode_boxed(Layer::DEFAULT, &bytes);
         if v["expect_error"].as_bool() == Some(true) {
             assert!(result.is_err(), "damaged line accepted: {}", v["note"]);
         } else {
@@ -237,16 +299,19 @@ fn replies_are_checked_against_the_declared_result_type() {
     }
     .into();
     assert_eq!(
-        tl::decode_result_of(send_code, &sent.to_bytes()),
+        tl::decode_result_of(Layer::DEFAULT, send_code, &sent.to_bytes()),
         Some(Ok(()))
     );
     assert!(matches!(
-        tl::decode_result_of(send_code, &true.to_bytes()),
+        tl::decode_result_of(Layer::DEFAULT, send_code, &true.to_bytes()),
         Some(Err(_))
     ));
     let cancel = tl::functions::auth::CancelCode::CONSTRUCTOR_ID;
-    assert_eq!(tl::decode_result_of(cancel, &true.to_bytes()), Some(Ok(())));
-    assert_eq!(tl::decode_result_of(0xdeadbeef, &[]), None);
+    assert_eq!(
+        tl::decode_result_of(Layer::DEFAULT, cancel, &true.to_bytes()),
+        Some(Ok(()))
+    );
+    assert_eq!(tl::decode_result_of(Layer::DEFAULT, 0xdeadbeef, &[]), None);
 }
 
 #[test]

@@ -58,7 +58,7 @@ impl Sim {
             otherwise_relogin_days: None,
             tmp_sessions: None,
             future_auth_token,
-            user,
+            user: user.into(),
         }
         .into())
     }
@@ -136,7 +136,7 @@ impl Sim {
             otherwise_relogin_days: None,
             tmp_sessions: None,
             future_auth_token: None,
-            user,
+            user: user.into(),
         }
         .into())
     }

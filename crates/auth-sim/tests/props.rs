@@ -557,7 +557,7 @@ impl World {
         if RpcError::is_rpc_error(&reply) {
             RpcError::decode(&reply).expect("a well-formed rpc_error");
         } else if tl::decode::<bool>(&reply).is_err() {
-            tl::reencode_boxed(&reply).expect("a well-formed reply");
+            tl::reencode_boxed(tl::Layer::DEFAULT, &reply).expect("a well-formed reply");
         }
     }
 }

@@ -51,7 +51,7 @@ pub fn sim_request(data: &[u8]) {
             assert!(!e.name.is_empty());
         } else {
             let id = method_id(&body).expect("a successful call has a method id");
-            match tl::decode_result_of(id, &reply) {
+            match tl::decode_result_of(tl::Layer::DEFAULT, id, &reply) {
                 Some(result) => result
                     .unwrap_or_else(|e| panic!("reply to {id:#x} is not its result type: {e}")),
                 None => panic!("the simulator answered an unknown method {id:#x} with success"),

@@ -18,18 +18,22 @@ fn stable<T: Deserialize + Serialize + PartialEq + std::fmt::Debug>(data: &[u8])
     }
 }
 
-/// `tl_decode`: any boxed object by id, and every result type the core reads.
+/// `tl_decode`: any boxed object by id at every schema layer, and every result type the core
+/// reads.
 pub fn tl_decode(data: &[u8]) {
-    if let Ok((name, out)) = tl::reencode_boxed(data) {
-        let (name2, out2) = tl::reencode_boxed(&out).expect("re-encoding decodes");
-        assert_eq!(name, name2);
-        assert_eq!(out, out2, "re-encoding is not stable for {name}");
-        assert!(
-            out.len() <= data.len(),
-            "{name}: re-encoding grew ({} > {})",
-            out.len(),
-            data.len()
-        );
+    for &schema in tl::SCHEMA_LAYERS {
+        let layer = tl::Layer::new(schema).expect("a schema layer is supported");
+        if let Ok((name, out)) = tl::reencode_boxed(layer, data) {
+            let (name2, out2) = tl::reencode_boxed(layer, &out).expect("re-encoding decodes");
+            assert_eq!(name, name2);
+            assert_eq!(out, out2, "re-encoding is not stable for {name} at {layer}");
+            assert!(
+                out.len() <= data.len(),
+                "{name}: re-encoding grew ({} > {})",
+                out.len(),
+                data.len()
+            );
+        }
     }
     stable::<enums::auth::SentCode>(data);
     stable::<enums::auth::Authorization>(data);

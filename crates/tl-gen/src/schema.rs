@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// Whether a definition is a constructor of a type or an API function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
     /// Declared before `---functions---`.
     Constructor,

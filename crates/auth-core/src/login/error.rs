@@ -86,7 +86,7 @@ pub enum AuthError {
         seconds: u32,
     },
     /// The login needs a Premium purchase only official apps can make.
-    #[error("login requires a payment (Premium for {premium_days} days)")]
+    #[error("login requires a payment ({amount} {currency})")]
     PaymentRequired {
         /// Store product id.
         store_product: String,
@@ -94,8 +94,8 @@ pub enum AuthError {
         support_email_address: String,
         /// Support subject.
         support_email_subject: String,
-        /// Premium days the purchase gives.
-        premium_days: i32,
+        /// Premium days the purchase gives (layers before 225 do not say).
+        premium_days: Option<i32>,
         /// Currency code.
         currency: String,
         /// Amount in the smallest units of the currency.

@@ -190,10 +190,9 @@ pub struct Authorization {
     pub otherwise_relogin_days: Option<i32>,
     /// Temporary sessions left (for temporary logins).
     pub tmp_sessions: Option<i32>,
-    /// The user as decoded.
-    pub user: tl::types::User,
-    /// The user's boxed TL bytes, for a session that stores them.
-    pub user_tl: Vec<u8>,
+    /// The user, as the bytes the server sent (in the session's layer), for the caller's own
+    /// types.
+    pub user: tl::RawUser,
     /// A token for logging in again on this device without a code: store it with the
     /// logout tokens.
     pub future_auth_token: Option<Vec<u8>>,
@@ -220,18 +219,17 @@ impl std::fmt::Debug for Authorization {
 impl Authorization {
     /// Builds the authorization from a decoded `auth.authorization`, if its user is real.
     pub(crate) fn from_tl(dc: DcId, a: &tl::types::auth::Authorization) -> Option<Self> {
-        let tl::enums::User::User(user) = &a.user else {
+        if a.user.is_empty() {
             return None;
-        };
+        }
         Some(Authorization {
             dc,
-            user_id: user.id,
-            is_bot: user.bot(),
+            user_id: a.user.id(),
+            is_bot: a.user.is_bot(),
             setup_password_required: a.setup_password_required(),
             otherwise_relogin_days: a.otherwise_relogin_days,
             tmp_sessions: a.tmp_sessions,
-            user: user.clone(),
-            user_tl: tl::Serialize::to_bytes(&a.user),
+            user: a.user.clone(),
             future_auth_token: a.future_auth_token.clone(),
         })
     }

@@ -155,10 +155,20 @@ impl Login {
                 store_product: p.store_product,
                 support_email_address: p.support_email_address,
                 support_email_subject: p.support_email_subject,
-                premium_days: p.premium_days,
+                premium_days: Some(p.premium_days),
                 currency: p.currency,
                 amount: p.amount,
             }),
+            enums::auth::SentCode::PaymentRequiredLayer220(p) => {
+                self.fail(AuthError::PaymentRequired {
+                    store_product: p.store_product,
+                    support_email_address: p.support_email_address,
+                    support_email_subject: p.support_email_subject,
+                    premium_days: None,
+                    currency: p.currency,
+                    amount: p.amount,
+                })
+            }
         }
     }
 

@@ -127,7 +127,7 @@ pub fn authorization(id: i64) -> enums::auth::Authorization {
         otherwise_relogin_days: None,
         tmp_sessions: None,
         future_auth_token: Some(vec![0xf0; 16]),
-        user: user(id),
+        user: user(id).into(),
     }
     .into()
 }

@@ -201,10 +201,10 @@ pub fn authorization(
     }
 }
 
-/// The user inside an authorization.
-pub fn user(a: &types::auth::Authorization) -> &types::User {
-    match &a.user {
-        enums::User::User(u) => u,
+/// The user inside an authorization, decoded from the bytes the simulator sent.
+pub fn user(a: &types::auth::Authorization) -> types::User {
+    match a.user.decode() {
+        Ok(enums::User::User(u)) => u,
         other => panic!("expected user, got {other:?}"),
     }
 }

@@ -190,13 +190,14 @@ pub async fn run(
             }
             BotEvent::LoggedIn(auth) => {
                 status = LOGGED_IN;
-                let username = auth
-                    .user
+                // The user comes as raw TL bytes; the demo decodes them with auth-core's types.
+                let user = super::decoded_user(&auth);
+                let username = user
                     .username
                     .as_deref()
                     .map(|u| format!(" (@{u})"))
                     .unwrap_or_default();
-                let name = auth.user.first_name.clone().unwrap_or_default();
+                let name = user.first_name.clone().unwrap_or_default();
                 console.say(&format!("logged in as bot {}", auth.user_id));
                 console.say(&format!("  {name}{username}, on {}", auth.dc));
             }

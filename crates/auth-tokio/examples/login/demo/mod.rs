@@ -278,7 +278,7 @@ fn report(prompt: &mut CliPrompt, authorization: &Authorization, tokens_sent: bo
             .console
             .say("[tokens] no code was needed: the server accepted a stored logout token");
     }
-    let user = &authorization.user;
+    let user = decoded_user(authorization);
     let name = [user.first_name.as_deref(), user.last_name.as_deref()]
         .into_iter()
         .flatten()
@@ -296,6 +296,19 @@ fn report(prompt: &mut CliPrompt, authorization: &Authorization, tokens_sent: bo
     prompt
         .console
         .say(&format!("  {name}{phone}, on {}", authorization.dc));
+}
+
+/// The user of an authorization, decoded from the raw bytes the server sent (empty if they are
+/// `userEmpty`).
+pub fn decoded_user(authorization: &Authorization) -> auth_core::tl::types::User {
+    match authorization
+        .user
+        .decode()
+        .map(auth_core::tl::enums::User::to_latest)
+    {
+        Ok(auth_core::tl::enums::User::User(user)) => user,
+        _ => Default::default(),
+    }
 }
 
 /// The exit status and the one-line reason of a login that did not log in.
