@@ -50,7 +50,7 @@ fn handshake(
         HandshakeConfig::with_keys(2, config.public_keys()),
         now,
         wall(),
-        Entropy::from_seed(seed_bytes(1)),
+        Entropy::deterministic(seed_bytes(1)),
     )
     .expect("keys");
     client_time += t.elapsed();
@@ -59,7 +59,7 @@ fn handshake(
         config.clone(),
         now,
         wall(),
-        Entropy::from_seed(seed_bytes(2)),
+        Entropy::deterministic(seed_bytes(2)),
     )
     .expect("keys");
     server_time += t.elapsed();
@@ -110,7 +110,7 @@ impl Pair {
             SessionKey::from(client_key),
             now,
             wall(),
-            Entropy::from_seed([3; 32]),
+            Entropy::deterministic([3; 32]),
         );
         let server = ServerSession::new(
             ServerSessionConfig::default(),
@@ -118,7 +118,7 @@ impl Pair {
             server_key.salt,
             now,
             wall(),
-            Entropy::from_seed([4; 32]),
+            Entropy::deterministic([4; 32]),
         );
         // A typical small call (32 bytes) and answer (96 bytes), like auth.sendCode / sentCode.
         let mut pair = Pair {

@@ -212,7 +212,7 @@ fn slow(c: &mut Criterion) {
         b.iter(|| s.vartime.s_a(black_box(PASSWORD)));
     });
 
-    let mut entropy = Entropy::from_seed([3; 32]);
+    let mut entropy = Entropy::deterministic([3; 32]);
     group.bench_function("full_check", |b| {
         b.iter(|| {
             let challenge = SrpChallenge::new(
@@ -278,7 +278,7 @@ fn fast(c: &mut Criterion) {
         });
     });
 
-    let mut entropy = Entropy::from_seed([4; 32]);
+    let mut entropy = Entropy::deterministic([4; 32]);
     group.bench_function("challenge_new", |b| {
         b.iter(|| {
             SrpChallenge::new(
@@ -334,7 +334,7 @@ fn interleaved_ratios() {
         SrpChallenge::with_secret_a(&s.algo, &s.srp_b, 1, &s.a).expect("valid challenge");
     let modpow = Modpow::new();
     let fresh = test_primes::decode(test_primes::MODP2048_P);
-    let mut entropy = Entropy::from_seed([5; 32]);
+    let mut entropy = Entropy::deterministic([5; 32]);
     let time = |f: &mut dyn FnMut()| {
         let start = Instant::now();
         f();

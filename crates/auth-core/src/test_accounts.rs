@@ -60,7 +60,7 @@ mod tests {
 
     #[test]
     fn numbers_and_codes_follow_the_test_dc_rule() {
-        let mut e = Entropy::from_seed([1; 32]);
+        let mut e = Entropy::deterministic([1; 32]);
         for dc in 1..=3 {
             let acc = TestAccount::random(DcId(dc), &mut e).unwrap();
             assert_eq!(acc.phone.len(), 10);

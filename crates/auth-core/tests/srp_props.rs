@@ -108,7 +108,7 @@ proptest! {
         seed in any::<[u8; 32]>(),
     ) {
         let algo = SrpAlgo { salt1, salt2, g, p };
-        let mut entropy = Entropy::from_seed(seed);
+        let mut entropy = Entropy::deterministic(seed);
         match SrpChallenge::new(&algo, &srp_b, 1, &secure_random, &mut entropy) {
             Ok(challenge) => prop_assert_eq!(challenge.g_a().len(), 256),
             Err(e) => {
@@ -128,7 +128,7 @@ proptest! {
     ) {
         let algo = SrpAlgo { salt1: vec![1], salt2: vec![2], g: 3, p: TELEGRAM_P.to_vec() };
         let verifier = SrpVerifier::from_hash(&algo, &v).expect("valid group");
-        if let Ok(session) = verifier.start(&mut Entropy::from_seed(seed)) {
+        if let Ok(session) = verifier.start(&mut Entropy::deterministic(seed)) {
             prop_assert!(session.verify(&a, &m1).is_err());
         }
     }
@@ -147,7 +147,7 @@ proptest! {
         seed in any::<[u8; 32]>(),
     ) {
         let algo = SrpAlgo { salt1: vec![1; 8], salt2: vec![2; 16], g: 3, p: TELEGRAM_P.to_vec() };
-        match SrpChallenge::new(&algo, &srp_b, 1, &[], &mut Entropy::from_seed(seed)) {
+        match SrpChallenge::new(&algo, &srp_b, 1, &[], &mut Entropy::deterministic(seed)) {
             Ok(challenge) => match challenge.check(&password) {
                 Ok(check) => prop_assert_eq!(check.a, *challenge.g_a()),
                 Err(e) => prop_assert_eq!(e, SrpError::TOutOfRange),
@@ -184,13 +184,15 @@ fn srp_unknown_safe_prime_full_exchange() {
         p,
     };
     let verifier = SrpVerifier::from_password(&algo, b"pw").expect("valid group");
-    let session = verifier.start(&mut Entropy::from_seed([1; 32])).expect("b");
+    let session = verifier
+        .start(&mut Entropy::deterministic([1; 32]))
+        .expect("b");
     let challenge = SrpChallenge::new(
         &algo,
         session.srp_b(),
         9,
         b"server random",
-        &mut Entropy::from_seed([2; 32]),
+        &mut Entropy::deterministic([2; 32]),
     )
     .expect("valid");
     let check = challenge.check(b"pw").expect("t in range");

@@ -16,7 +16,7 @@ pub(crate) struct Rng {
 
 impl Rng {
     pub(crate) fn new(seed: [u8; 32]) -> Self {
-        let mut root = Entropy::from_seed(seed);
+        let mut root = Entropy::deterministic(seed);
         Rng {
             codes: root.fork(b"auth-sim/codes"),
             ids: root.fork(b"auth-sim/ids"),

@@ -63,7 +63,7 @@ impl Sessions {
             per_user: BTreeMap::new(),
             frozen: BTreeSet::new(),
             updates: VecDeque::new(),
-            hashes: Entropy::from_seed(seed).fork(b"auth-sim/sessions"),
+            hashes: Entropy::deterministic(seed).fork(b"auth-sim/sessions"),
         }
     }
 

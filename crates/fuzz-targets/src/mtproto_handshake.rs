@@ -31,13 +31,13 @@ fn transcript() -> &'static Transcript {
         let config = ServerHandshakeConfig::new(RsaPrivateKey::test_only_server_key());
         let now = Instant::now();
         let mut server =
-            ServerHandshake::new(config.clone(), now, wall(), Entropy::from_seed(SERVER_SEED))
+            ServerHandshake::new(config.clone(), now, wall(), Entropy::deterministic(SERVER_SEED))
                 .expect("a key is configured");
         let mut client = ClientHandshake::new(
             HandshakeConfig::with_keys(2, config.public_keys()),
             now,
             wall(),
-            Entropy::from_seed([0xc1; 32]),
+            Entropy::deterministic([0xc1; 32]),
         )
         .expect("a key is configured");
         let mut queries = Vec::new();
@@ -68,7 +68,7 @@ pub fn mtproto_server_handshake(data: &[u8]) {
         transcript.config.clone(),
         now,
         wall(),
-        Entropy::from_seed(SERVER_SEED),
+        Entropy::deterministic(SERVER_SEED),
     ) else {
         unreachable!("a key is configured")
     };

@@ -85,7 +85,7 @@ pub fn mtproto_server_session(data: &[u8]) {
         SALT,
         now,
         wall(),
-        Entropy::from_seed([7; 32]),
+        Entropy::deterministic([7; 32]),
     );
     let mut elapsed = 0i64;
     for _ in 0..24 {
@@ -241,7 +241,7 @@ pub fn mtproto_client_session(data: &[u8]) {
         key,
         now,
         wall(),
-        Entropy::from_seed([8; 32]),
+        Entropy::deterministic([8; 32]),
     );
     let mut sent: BTreeSet<RequestId> = BTreeSet::new();
     let mut ended: BTreeSet<RequestId> = BTreeSet::new();

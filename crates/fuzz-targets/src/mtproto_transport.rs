@@ -51,7 +51,7 @@ pub fn mtproto_transport(data: &[u8]) {
     let framing = *u.choose(&Framing::ALL).unwrap_or(&Framing::Full);
 
     let stream: Vec<u8> = u.arbitrary().unwrap_or_default();
-    let mut server = Transport::server(Entropy::from_seed([1; 32]));
+    let mut server = Transport::server(Entropy::deterministic([1; 32]));
     for packet in drain(&mut server, &stream, &chunks) {
         if packet.len() % 4 == 0 {
             assert!(
@@ -62,8 +62,8 @@ pub fn mtproto_transport(data: &[u8]) {
     }
 
     let sizes: Vec<u8> = u.arbitrary().unwrap_or_default();
-    let mut client = Transport::client(framing, Entropy::from_seed([2; 32]));
-    let mut server = Transport::server(Entropy::from_seed([3; 32]));
+    let mut client = Transport::client(framing, Entropy::deterministic([2; 32]));
+    let mut server = Transport::server(Entropy::deterministic([3; 32]));
     let mut wire = Vec::new();
     let mut sent = Vec::new();
     for (i, size) in sizes.iter().take(16).enumerate() {
@@ -82,6 +82,6 @@ pub fn mtproto_transport(data: &[u8]) {
     assert_eq!(server.buffered(), 0);
 
     let rest = u.take_rest();
-    let mut client = Transport::client(framing, Entropy::from_seed([4; 32]));
+    let mut client = Transport::client(framing, Entropy::deterministic([4; 32]));
     drain(&mut client, rest, &chunks);
 }

@@ -103,7 +103,7 @@ pub fn srp_params(data: &[u8]) {
 }
 
 fn challenge(algo: &SrpAlgo, srp_b: &[u8], secure_random: &[u8]) {
-    let mut entropy = Entropy::from_seed([7; 32]);
+    let mut entropy = Entropy::deterministic([7; 32]);
     if let Ok(c) = SrpChallenge::new(algo, srp_b, 1, secure_random, &mut entropy) {
         // A validated challenge: g_a is a full-width 2048-bit value.
         assert_eq!(c.g_a().len(), 256);

@@ -42,8 +42,8 @@
 //! // A server with the repository's test key, and a client that knows its public half.
 //! let server_config = ServerHandshakeConfig::new(RsaPrivateKey::test_only_server_key());
 //! let client_config = HandshakeConfig::with_keys(2, server_config.public_keys());
-//! let mut client = ClientHandshake::new(client_config, now, wall, Entropy::from_seed([1; 32]))?;
-//! let mut server = ServerHandshake::new(server_config, now, wall, Entropy::from_seed([2; 32]))?;
+//! let mut client = ClientHandshake::new(client_config, now, wall, Entropy::deterministic([1; 32]))?;
+//! let mut server = ServerHandshake::new(server_config, now, wall, Entropy::deterministic([2; 32]))?;
 //! while !client.is_finished() {
 //!     // Over TCP, each packet would be framed by a `transport::Transport`.
 //!     let query = client.poll_transmit(now).expect("a query");
@@ -69,7 +69,7 @@
 //!     client_key.into(),
 //!     now,
 //!     wall,
-//!     Entropy::from_seed([3; 32]),
+//!     Entropy::deterministic([3; 32]),
 //! );
 //! let mut server = ServerSession::new(
 //!     ServerSessionConfig::default(),
@@ -77,7 +77,7 @@
 //!     server_key.salt,
 //!     now,
 //!     wall,
-//!     Entropy::from_seed([4; 32]),
+//!     Entropy::deterministic([4; 32]),
 //! );
 //! let help_get_config = 0xc4f9_186bu32.to_le_bytes().to_vec();
 //! let id = session.send(now, help_get_config.clone())?;

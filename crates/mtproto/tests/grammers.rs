@@ -91,7 +91,7 @@ fn a_client_made_of_grammers_primitives_creates_a_key_with_our_server() {
     let key = RsaPrivateKey::test_only_server_key();
     let config = mtproto::handshake::ServerHandshakeConfig::new(key.clone());
     let mut server =
-        ServerHandshake::new(config, now, wall(), Entropy::from_seed([3; 32])).unwrap();
+        ServerHandshake::new(config, now, wall(), Entropy::deterministic([3; 32])).unwrap();
     let time_id = |n: i64| ((1_800_000_000i64) << 32) + n * 4;
 
     // req_pq_multi
@@ -211,7 +211,7 @@ fn our_server_session_talks_with_grammers_encryption() {
         salt,
         now,
         wall(),
-        Entropy::from_seed([5; 32]),
+        Entropy::deterministic([5; 32]),
     );
     let theirs = TheirKey::from_bytes(bytes);
     let session_id = 0x5e55_1011i64;

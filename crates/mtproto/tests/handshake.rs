@@ -50,14 +50,14 @@ fn pair(
         client_config,
         now,
         wall + skew,
-        Entropy::from_seed([seed; 32]),
+        Entropy::deterministic([seed; 32]),
     )
     .unwrap();
     let server = ServerHandshake::new(
         server_config,
         now,
         wall,
-        Entropy::from_seed([seed ^ 0xff; 32]),
+        Entropy::deterministic([seed ^ 0xff; 32]),
     )
     .unwrap();
     (client, server, now)

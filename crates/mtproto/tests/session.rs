@@ -28,11 +28,11 @@ fn handshake_then_requests_over_every_framing_in_any_chunks() {
             HandshakeConfig::with_keys(2, config.public_keys()),
             now,
             wall(),
-            Entropy::from_seed([seed; 32]),
+            Entropy::deterministic([seed; 32]),
         )
         .unwrap();
         let mut server_hs =
-            ServerHandshake::new(config, now, wall(), Entropy::from_seed([!seed; 32])).unwrap();
+            ServerHandshake::new(config, now, wall(), Entropy::deterministic([!seed; 32])).unwrap();
         let chunks = [1usize, 7, 3, 64, 2];
         while !client_hs.is_finished() {
             let packet = client_hs.poll_transmit(now).unwrap();
@@ -51,7 +51,7 @@ fn handshake_then_requests_over_every_framing_in_any_chunks() {
             SessionKey::from(client_key),
             now,
             wall(),
-            Entropy::from_seed([seed ^ 1; 32]),
+            Entropy::deterministic([seed ^ 1; 32]),
         );
         let mut server = ServerSession::new(
             ServerSessionConfig {
@@ -62,7 +62,7 @@ fn handshake_then_requests_over_every_framing_in_any_chunks() {
             server_key.salt,
             now,
             wall(),
-            Entropy::from_seed([seed ^ 2; 32]),
+            Entropy::deterministic([seed ^ 2; 32]),
         );
         let ids: Vec<_> = (0..20u32)
             .map(|i| client.send(now, call(i, i as usize * 5)).unwrap())
@@ -434,7 +434,7 @@ fn bad_packets_are_refused_without_effect() {
         },
         pair.now,
         wall(),
-        Entropy::from_seed([1; 32]),
+        Entropy::deterministic([1; 32]),
     );
     assert!(matches!(
         stranger.handle_packet(pair.now, &answer.packet),
@@ -447,7 +447,7 @@ fn bad_packets_are_refused_without_effect() {
         SessionKey::from(client_key),
         pair.now,
         wall(),
-        Entropy::from_seed([2; 32]),
+        Entropy::deterministic([2; 32]),
     );
     assert!(matches!(
         other.handle_packet(pair.now, &answer.packet),

@@ -1,9 +1,26 @@
-//! A small deterministic entropy source for the whole core.
+//! Where the core's randomness comes from: the caller's cryptographic generator, stretched
+//! into independent streams.
 //!
-//! The core never reads OS randomness: the caller hands in a 32-byte seed (from the OS RNG in
-//! production, a constant in tests) and every random value the core needs — the SRP secret `a`,
-//! a new password salt, a simulator's `b` — is drawn from an [`Entropy`] built from that seed.
-//! The same seed and the same sequence of calls always give the same bytes.
+//! The core never reads OS randomness itself. A machine takes any `rand_core` [`CryptoRng`]
+//! from its caller — the operating system's generator in production
+//! (`rand_core::UnwrapErr(getrandom::SysRng)`, or `rand::rng()`) — and draws 32 bytes from it
+//! once, with [`Entropy::from_rng`]; every random value the machine needs later (the SRP secret
+//! `a`, a new password's salt) comes from that [`Entropy`]. Tests and the simulator, which must
+//! repeat themselves, build one from a constant with [`Entropy::deterministic`], whose name says
+//! what it gives up.
+//!
+//! ```
+//! use rand_core::UnwrapErr;
+//! use tg_crypto::entropy::Entropy;
+//!
+//! let mut os = UnwrapErr(getrandom::SysRng); // the OS generator
+//! let mut entropy = Entropy::from_rng(&mut os);
+//! let mut salt = [0u8; 32];
+//! entropy.fill(&mut salt);
+//! ```
+//!
+//! An `Entropy` is itself a [`CryptoRng`], so a deterministic one can stand in wherever a
+//! generator is taken (in tests).
 //!
 //! # Construction
 //!
@@ -40,6 +57,9 @@
 //! The key is zeroized on drop and never printed (`Debug` is redacted). `Entropy` is deliberately
 //! not `Clone`: a copy would hand out the same bytes twice.
 
+use core::convert::Infallible;
+
+use rand_core::{CryptoRng, TryCryptoRng, TryRng};
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -48,14 +68,15 @@ const DOMAIN_BLOCK: &[u8] = b"tgauth/entropy/v1/block";
 const DOMAIN_REKEY: &[u8] = b"tgauth/entropy/v1/rekey";
 const DOMAIN_FORK: &[u8] = b"tgauth/entropy/v1/fork";
 
-/// A deterministic stream of pseudo-random bytes derived from a caller-given 32-byte seed.
+/// A stream of pseudo-random bytes stretched from 32 bytes of the caller's generator (or, in
+/// tests, a constant).
 ///
 /// See the [module documentation](self) for the construction.
 ///
 /// ```
 /// use tg_crypto::entropy::Entropy;
 ///
-/// let mut entropy = Entropy::from_seed([7; 32]);
+/// let mut entropy = Entropy::deterministic([7; 32]); // a test: the same bytes every run
 /// let mut login = entropy.fork(b"login");
 /// let mut bytes = [0u8; 16];
 /// login.fill(&mut bytes);
@@ -67,12 +88,34 @@ pub struct Entropy {
 }
 
 impl Entropy {
-    /// Builds an entropy source from a 32-byte seed.
-    ///
-    /// The seed should come from a cryptographically secure source (e.g. the OS RNG, read by the
-    /// caller outside the core); the core itself is only as unpredictable as this seed.
+    /// Draws 32 bytes from `rng` (the OS generator in production) and stretches them.
     #[must_use]
-    pub fn from_seed(seed: [u8; 32]) -> Self {
+    pub fn from_rng<R: CryptoRng + ?Sized>(rng: &mut R) -> Self {
+        let mut seed = [0u8; 32];
+        rng.fill_bytes(&mut seed);
+        Self::from_bytes(seed)
+    }
+
+    /// [`from_rng`](Self::from_rng) for a generator that can fail (`getrandom::SysRng`).
+    ///
+    /// # Errors
+    ///
+    /// The generator's error.
+    pub fn try_from_rng<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, R::Error> {
+        let mut seed = [0u8; 32];
+        rng.try_fill_bytes(&mut seed)?;
+        Ok(Self::from_bytes(seed))
+    }
+
+    /// The same bytes every time for the same `seed`: for tests and simulators that must repeat
+    /// themselves. Never for a login a person relies on: whoever knows the seed knows every
+    /// secret drawn from it. Production code takes [`from_rng`](Self::from_rng).
+    #[must_use]
+    pub fn deterministic(seed: [u8; 32]) -> Self {
+        Self::from_bytes(seed)
+    }
+
+    fn from_bytes(seed: [u8; 32]) -> Self {
         let mut seed = seed;
         let key = Sha256::new()
             .chain_update(DOMAIN_SEED)
@@ -131,6 +174,29 @@ impl Entropy {
     }
 }
 
+/// An `Entropy` is a cryptographic generator itself: forks and deterministic sources can be
+/// handed to anything that takes one.
+impl TryRng for Entropy {
+    type Error = Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        let mut bytes = [0u8; 4];
+        self.fill(&mut bytes);
+        Ok(u32::from_be_bytes(bytes))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        Ok(self.next_u64())
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        self.fill(dst);
+        Ok(())
+    }
+}
+
+impl TryCryptoRng for Entropy {}
+
 impl core::fmt::Debug for Entropy {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("Entropy(<redacted>)")
@@ -149,22 +215,22 @@ mod tests {
 
     #[test]
     fn same_seed_same_stream() {
-        let mut a = Entropy::from_seed([1; 32]);
-        let mut b = Entropy::from_seed([1; 32]);
+        let mut a = Entropy::deterministic([1; 32]);
+        let mut b = Entropy::deterministic([1; 32]);
         assert_eq!(bytes::<100>(&mut a), bytes::<100>(&mut b));
         assert_eq!(a.next_u64(), b.next_u64());
     }
 
     #[test]
     fn different_seeds_differ() {
-        let mut a = Entropy::from_seed([1; 32]);
-        let mut b = Entropy::from_seed([2; 32]);
+        let mut a = Entropy::deterministic([1; 32]);
+        let mut b = Entropy::deterministic([2; 32]);
         assert_ne!(bytes::<32>(&mut a), bytes::<32>(&mut b));
     }
 
     #[test]
     fn consecutive_fills_differ() {
-        let mut a = Entropy::from_seed([3; 32]);
+        let mut a = Entropy::deterministic([3; 32]);
         let first = bytes::<32>(&mut a);
         let second = bytes::<32>(&mut a);
         assert_ne!(first, second);
@@ -175,7 +241,7 @@ mod tests {
 
     #[test]
     fn fill_handles_odd_lengths() {
-        let mut a = Entropy::from_seed([4; 32]);
+        let mut a = Entropy::deterministic([4; 32]);
         let mut empty = [0u8; 0];
         a.fill(&mut empty);
         let odd = bytes::<33>(&mut a);
@@ -184,7 +250,7 @@ mod tests {
 
     #[test]
     fn forks_are_independent() {
-        let mut parent = Entropy::from_seed([5; 32]);
+        let mut parent = Entropy::deterministic([5; 32]);
         let mut c1 = parent.fork(b"login");
         let mut c2 = parent.fork(b"login");
         let mut c3 = parent.fork(b"other");
@@ -201,9 +267,9 @@ mod tests {
 
     #[test]
     fn fork_is_deterministic_and_label_sensitive() {
-        let mut p1 = Entropy::from_seed([6; 32]);
-        let mut p2 = Entropy::from_seed([6; 32]);
-        let mut p3 = Entropy::from_seed([6; 32]);
+        let mut p1 = Entropy::deterministic([6; 32]);
+        let mut p2 = Entropy::deterministic([6; 32]);
+        let mut p3 = Entropy::deterministic([6; 32]);
         let a = bytes::<32>(&mut p1.fork(b"x"));
         let b = bytes::<32>(&mut p2.fork(b"x"));
         let c = bytes::<32>(&mut p3.fork(b"y"));
@@ -212,8 +278,41 @@ mod tests {
     }
 
     #[test]
+    fn from_rng_draws_its_seed_from_the_generator() {
+        // A deterministic Entropy is a CryptoRng, so it can seed another one.
+        let mut rng = Entropy::deterministic([8; 32]);
+        let mut a = Entropy::from_rng(&mut rng);
+        let mut b = Entropy::from_rng(&mut rng);
+        assert_ne!(
+            bytes::<32>(&mut a),
+            bytes::<32>(&mut b),
+            "each draw is fresh"
+        );
+        // The seed is the generator's next 32 bytes, nothing else.
+        let mut again = Entropy::deterministic([8; 32]);
+        let mut seed = [0u8; 32];
+        again.fill(&mut seed);
+        let mut c = Entropy::deterministic(seed);
+        let mut a = Entropy::from_rng(&mut Entropy::deterministic([8; 32]));
+        assert_eq!(bytes::<32>(&mut a), bytes::<32>(&mut c));
+        let mut d = Entropy::try_from_rng(&mut Entropy::deterministic([8; 32])).unwrap();
+        assert_eq!(bytes::<32>(&mut d), {
+            let mut e = Entropy::from_rng(&mut Entropy::deterministic([8; 32]));
+            bytes::<32>(&mut e)
+        });
+    }
+
+    #[test]
+    fn the_os_generator_is_accepted() {
+        let mut os = rand_core::UnwrapErr(getrandom::SysRng);
+        let mut a = Entropy::from_rng(&mut os);
+        let mut b = Entropy::try_from_rng(&mut getrandom::SysRng).expect("the OS has entropy");
+        assert_ne!(bytes::<32>(&mut a), bytes::<32>(&mut b));
+    }
+
+    #[test]
     fn debug_is_redacted() {
-        let e = Entropy::from_seed([9; 32]);
+        let e = Entropy::deterministic([9; 32]);
         let shown = format!("{e:?}");
         assert_eq!(shown, "Entropy(<redacted>)");
     }

@@ -52,7 +52,7 @@ impl rand_core::TryCryptoRng for SeededRng {}
 
 impl SeededRng {
     fn new(seed: u8) -> Self {
-        SeededRng(Entropy::from_seed([seed; 32]))
+        SeededRng(Entropy::deterministic([seed; 32]))
     }
 
     /// A random number of exactly `bits` bits.

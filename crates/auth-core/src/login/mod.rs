@@ -267,7 +267,7 @@ impl Login {
             home_dc: dc,
             config,
             phone,
-            entropy: Entropy::from_seed(seed),
+            entropy: Entropy::deterministic(seed),
             next_id: 0,
             transmits: VecDeque::new(),
             events: VecDeque::new(),

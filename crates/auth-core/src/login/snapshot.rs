@@ -270,7 +270,7 @@ impl Login {
             }
         }
         // A fresh, independent entropy stream for this process; the seed is the caller's.
-        login.entropy = Entropy::from_seed(seed).fork(b"tgauth/login/resumed");
+        login.entropy = Entropy::deterministic(seed).fork(b"tgauth/login/resumed");
         Ok(login)
     }
 }
@@ -343,7 +343,7 @@ mod tests {
             b"pw",
         )
         .unwrap()
-        .start(&mut Entropy::from_seed([3; 32]))
+        .start(&mut Entropy::deterministic([3; 32]))
         .unwrap();
         let reply = enums::account::Password::from(types::account::Password {
             srp: Some(types::account::PasswordSrp {

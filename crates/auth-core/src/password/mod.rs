@@ -383,7 +383,7 @@ mod tests {
 
     #[test]
     fn new_algo_extends_salt1_and_accepts_only_its_extensions() {
-        let mut entropy = Entropy::from_seed([1; 32]);
+        let mut entropy = Entropy::deterministic([1; 32]);
         let algo = NewPasswordAlgo::draw(&server_algo(), &mut entropy);
         assert_eq!(algo.algo().salt1.len(), 40);
         assert_eq!(&algo.algo().salt1[..8], &[0xaa; 8]);

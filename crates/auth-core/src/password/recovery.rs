@@ -153,7 +153,7 @@ impl PasswordRecovery {
     pub fn new(dc: DcId, policy: RetryPolicy, seed: [u8; 32], now: Instant) -> Self {
         let mut recovery = PasswordRecovery {
             seq: CallSequence::new(dc, policy),
-            entropy: Entropy::from_seed(seed),
+            entropy: Entropy::deterministic(seed),
             phase: Phase::Working,
             events: VecDeque::new(),
             pending: None,

@@ -171,7 +171,7 @@ impl QrLogin {
             config,
             except_ids: except_ids.to_vec(),
             clock: (now, unix_now),
-            entropy: Entropy::from_seed(seed),
+            entropy: Entropy::deterministic(seed),
             next_id: 0,
             step: Step::Finished,
             accepted: false,

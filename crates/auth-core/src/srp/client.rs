@@ -66,7 +66,7 @@ impl fmt::Debug for PasswordCheck {
 /// # fn main() -> Result<(), auth_core::srp::SrpError> {
 /// # let (salt1, salt2, srp_b, srp_id, secure_random) = (vec![1; 8], vec![2; 16], vec![3; 256], 7, vec![4; 32]);
 /// let algo = SrpAlgo { salt1, salt2, g: 3, p: TELEGRAM_P.to_vec() };
-/// let mut entropy = Entropy::from_seed([0; 32]); // seed from the OS RNG in real code
+/// let mut entropy = Entropy::deterministic([0; 32]); // seed from the OS RNG in real code
 /// let challenge = SrpChallenge::new(&algo, &srp_b, srp_id, &secure_random, &mut entropy)?;
 /// // ... later, maybe on a blocking thread:
 /// let check = challenge.check(b"hunter2")?;
@@ -479,7 +479,7 @@ mod tests {
             &some_b(),
             1,
             &secure_random,
-            &mut Entropy::from_seed([1; 32]),
+            &mut Entropy::deterministic([1; 32]),
         )
         .expect("valid");
         let c2 = SrpChallenge::new(
@@ -487,7 +487,7 @@ mod tests {
             &some_b(),
             1,
             &secure_random,
-            &mut Entropy::from_seed([2; 32]),
+            &mut Entropy::deterministic([2; 32]),
         )
         .expect("valid");
         assert_ne!(c1.a[..], c2.a[..], "different entropy, same secure_random");
@@ -503,7 +503,7 @@ mod tests {
             &some_b(),
             1,
             &secure_random,
-            &mut Entropy::from_seed([1; 32]),
+            &mut Entropy::deterministic([1; 32]),
         )
         .expect("valid");
         assert_eq!(c1.g_a, c3.g_a);
@@ -513,7 +513,7 @@ mod tests {
             &some_b(),
             1,
             &[0x43; LEN],
-            &mut Entropy::from_seed([1; 32]),
+            &mut Entropy::deterministic([1; 32]),
         )
         .expect("valid");
         assert_ne!(c1.a[..], c4.a[..]);
@@ -521,7 +521,7 @@ mod tests {
 
     #[test]
     fn consecutive_challenges_from_one_source_differ() {
-        let mut entropy = Entropy::from_seed([9; 32]);
+        let mut entropy = Entropy::deterministic([9; 32]);
         let c1 = SrpChallenge::new(&algo(), &some_b(), 1, &[], &mut entropy).expect("valid");
         let c2 = SrpChallenge::new(&algo(), &some_b(), 1, &[], &mut entropy).expect("valid");
         assert_ne!(c1.g_a, c2.g_a);
@@ -586,14 +586,14 @@ mod tests {
         let algo = algo();
         let verifier = SrpVerifier::from_password(&algo, b"secret").expect("valid");
         let session = verifier
-            .start(&mut Entropy::from_seed([3; 32]))
+            .start(&mut Entropy::deterministic([3; 32]))
             .expect("valid");
         let challenge = SrpChallenge::new(
             &algo,
             session.srp_b(),
             77,
             &[],
-            &mut Entropy::from_seed([4; 32]),
+            &mut Entropy::deterministic([4; 32]),
         )
         .expect("valid");
         let check = challenge.check(b"secret").expect("t in range");
@@ -605,7 +605,7 @@ mod tests {
         let v = group.residue(&uint_from_be(verifier.password_hash()));
         let one = Residue::one(&group.modulus);
         let b = to_be(&group.k.mul(&v).add(&one).retrieve());
-        let bad = SrpChallenge::new(&algo, &b, 1, &[], &mut Entropy::from_seed([5; 32]))
+        let bad = SrpChallenge::new(&algo, &b, 1, &[], &mut Entropy::deterministic([5; 32]))
             .expect("B in range");
         assert_eq!(bad.check(b"secret"), Err(SrpError::TOutOfRange));
     }

@@ -157,7 +157,7 @@ mod tests {
 
     #[test]
     fn new_salt_extends_salt1() {
-        let mut entropy = Entropy::from_seed([1; 32]);
+        let mut entropy = Entropy::deterministic([1; 32]);
         let s1 = new_salt1(&[0xaa; 8], &mut entropy);
         let s2 = new_salt1(&[0xaa; 8], &mut entropy);
         assert_eq!(s1.len(), 40);
@@ -167,7 +167,7 @@ mod tests {
 
     #[test]
     fn new_hash_matches_verifier_and_remove_is_empty() {
-        let mut entropy = Entropy::from_seed([2; 32]);
+        let mut entropy = Entropy::deterministic([2; 32]);
         let new = new_password_hash(&algo(), b"new password", &mut entropy).expect("valid");
         assert_eq!(new.algo.salt1.len(), 8 + NEW_SALT1_RANDOM_LEN);
         assert_eq!(new.algo.salt2, algo().salt2);

@@ -289,7 +289,7 @@ mod tests {
     fn bad_a_and_m1_are_rejected() {
         let verifier = SrpVerifier::from_hash(&algo(), &[9; 256]).expect("valid");
         let session = verifier
-            .start(&mut Entropy::from_seed([1; 32]))
+            .start(&mut Entropy::deterministic([1; 32]))
             .expect("valid");
         assert!(format!("{session:?}").contains("<redacted>"));
         let m1 = [0u8; 32];

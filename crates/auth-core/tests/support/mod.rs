@@ -166,7 +166,7 @@ impl PasswordServer {
         PasswordServer {
             algo,
             verifier,
-            entropy: Entropy::from_seed([5; 32]),
+            entropy: Entropy::deterministic([5; 32]),
             session: None,
             srp_id: 1000,
         }

@@ -158,7 +158,7 @@ impl H {
             g: algo.g,
             p: algo.p,
         };
-        let mut entropy = Entropy::from_seed([42; 32]);
+        let mut entropy = Entropy::deterministic([42; 32]);
         let challenge = SrpChallenge::new(
             &algo,
             &srp.srp_b,

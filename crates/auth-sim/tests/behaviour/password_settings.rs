@@ -65,7 +65,7 @@ fn proof(p: &types::account::Password, password: Option<&str>) -> enums::InputCh
     let (Some(srp), Some(password)) = (&p.srp, password) else {
         return types::InputCheckPasswordEmpty {}.into();
     };
-    let mut entropy = Entropy::from_seed([8; 32]);
+    let mut entropy = Entropy::deterministic([8; 32]);
     let challenge = SrpChallenge::new(
         &algo(&srp.current_algo),
         &srp.srp_b,
@@ -89,7 +89,7 @@ fn new_settings(
     new_password: &str,
     hint: &str,
 ) -> types::account::NewPasswordSettings {
-    let mut entropy = Entropy::from_seed([9; 32]);
+    let mut entropy = Entropy::deterministic([9; 32]);
     let new = new_password_hash(&algo(&p.new_algo), new_password.as_bytes(), &mut entropy)
         .expect("valid group");
     types::account::NewPasswordSettings {

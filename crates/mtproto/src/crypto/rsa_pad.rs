@@ -133,7 +133,7 @@ mod tests {
     fn round_trip_with_the_test_key() {
         let key = RsaPrivateKey::test_only_server_key();
         let data: Vec<u8> = (0..100u8).collect();
-        let mut random = Random::Entropy(tg_crypto::entropy::Entropy::from_seed([1; 32]));
+        let mut random = Random::Entropy(tg_crypto::entropy::Entropy::deterministic([1; 32]));
         let encrypted = encrypt(&data, key.public_key(), &mut random).unwrap();
         let decrypted = decrypt(&encrypted, &key).unwrap();
         assert_eq!(&decrypted[..100], &data[..]);
@@ -156,7 +156,7 @@ mod tests {
         for seed in 0..16u8 {
             let data: Vec<u8> = (0..96).map(|i| i ^ seed).collect();
             let mut random_bytes = [0u8; 224];
-            tg_crypto::entropy::Entropy::from_seed([seed; 32]).fill(&mut random_bytes);
+            tg_crypto::entropy::Entropy::deterministic([seed; 32]).fill(&mut random_bytes);
             let padding = &random_bytes[..192 - data.len()];
             let temp_key = &random_bytes[192..];
             let ours = encrypt(&data, &public, &mut script(padding, temp_key)).unwrap();

@@ -237,7 +237,7 @@ mod tests {
 
     #[test]
     fn random_products_split_back() {
-        let mut random = Random::from(Entropy::from_seed([3; 32]));
+        let mut random = Random::from(Entropy::deterministic([3; 32]));
         for _ in 0..20 {
             let (p, q) = random_pq(&mut random);
             assert!(p < q && p >= 1 << 30 && q < 1 << 31);

@@ -467,7 +467,7 @@ mod tests {
             ServerHandshakeConfig::new(key.clone()),
             now,
             wall,
-            Entropy::from_seed([9; 32]),
+            Entropy::deterministic([9; 32]),
         )
         .unwrap();
         let mut body = Vec::new();
@@ -514,7 +514,7 @@ mod tests {
 
     /// RSA_PAD with a fixed seed, as a client encrypts its inner data.
     fn rsa_pad_encrypt(data: &[u8], key: &RsaPublicKey) -> Vec<u8> {
-        let mut random = Random::from(Entropy::from_seed([4; 32]));
+        let mut random = Random::from(Entropy::deterministic([4; 32]));
         rsa_pad::encrypt(data, key, &mut random).unwrap().to_vec()
     }
 

@@ -126,8 +126,8 @@ enum Side {
 /// use mtproto::transport::{Framing, Inbound, Transport};
 /// use tg_crypto::entropy::Entropy;
 ///
-/// let mut client = Transport::client(Framing::Full, Entropy::from_seed([1; 32]));
-/// let mut server = Transport::server(Entropy::from_seed([2; 32]));
+/// let mut client = Transport::client(Framing::Full, Entropy::deterministic([1; 32]));
+/// let mut server = Transport::server(Entropy::deterministic([2; 32]));
 /// let wire = client.encode_packet(&[1, 2, 3, 4, 5, 6, 7, 8])?;
 /// for byte in wire {
 ///     server.handle_bytes(&[byte]); // any chunking
@@ -493,8 +493,8 @@ mod tests {
 
     fn pair(framing: Framing) -> (Transport, Transport) {
         (
-            Transport::client(framing, Entropy::from_seed([1; 32])),
-            Transport::server(Entropy::from_seed([2; 32])),
+            Transport::client(framing, Entropy::deterministic([1; 32])),
+            Transport::server(Entropy::deterministic([2; 32])),
         )
     }
 
@@ -585,7 +585,7 @@ mod tests {
 
     #[test]
     fn broken_streams_are_sticky_errors() {
-        let mut server = Transport::server(Entropy::from_seed([0; 32]));
+        let mut server = Transport::server(Entropy::deterministic([0; 32]));
         server.handle_bytes(b"POST / HTTP/1.1\r\n");
         assert_eq!(server.poll_inbound(), Err(TransportError::UnknownProtocol));
         assert_eq!(server.poll_inbound(), Err(TransportError::UnknownProtocol));
@@ -613,11 +613,11 @@ mod tests {
             })
         );
         // A full-framing stream must start at sequence number 0.
-        let mut late = Transport::server(Entropy::from_seed([0; 32]));
+        let mut late = Transport::server(Entropy::deterministic([0; 32]));
         late.handle_bytes(&client.encode_packet(&payload(40)).unwrap());
         assert_eq!(late.poll_inbound(), Err(TransportError::UnknownProtocol));
 
-        let mut server = Transport::server(Entropy::from_seed([0; 32]));
+        let mut server = Transport::server(Entropy::deterministic([0; 32]));
         server.handle_bytes(&[0xee; 4]);
         server.handle_bytes(&0x7fff_fff0u32.to_le_bytes());
         assert_eq!(

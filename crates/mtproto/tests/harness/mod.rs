@@ -44,11 +44,11 @@ pub fn handshake(seed: u8, now: Instant) -> (NewAuthKey, NewAuthKey) {
         HandshakeConfig::with_keys(2, config.public_keys()),
         now,
         wall(),
-        Entropy::from_seed([seed; 32]),
+        Entropy::deterministic([seed; 32]),
     )
     .unwrap();
     let mut server =
-        ServerHandshake::new(config, now, wall(), Entropy::from_seed([!seed; 32])).unwrap();
+        ServerHandshake::new(config, now, wall(), Entropy::deterministic([!seed; 32])).unwrap();
     for _ in 0..10 {
         while let Some(p) = client.poll_transmit(now) {
             server.handle_packet(now, &p).unwrap();
@@ -117,7 +117,7 @@ impl Pair {
             key,
             now,
             wall(),
-            Entropy::from_seed([seed; 32]),
+            Entropy::deterministic([seed; 32]),
         );
         let server = ServerSession::new(
             server_config,
@@ -125,7 +125,7 @@ impl Pair {
             server_key.salt,
             now,
             wall(),
-            Entropy::from_seed([!seed; 32]),
+            Entropy::deterministic([!seed; 32]),
         );
         Pair {
             now,
@@ -234,8 +234,8 @@ pub struct Link {
 impl Link {
     pub fn new(framing: Framing, seed: u8) -> Self {
         Link {
-            client: Transport::client(framing, Entropy::from_seed([seed; 32])),
-            server: Transport::server(Entropy::from_seed([seed ^ 0x55; 32])),
+            client: Transport::client(framing, Entropy::deterministic([seed; 32])),
+            server: Transport::server(Entropy::deterministic([seed ^ 0x55; 32])),
         }
     }
 
