@@ -20,7 +20,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use auth_core::login::{PasswordInfo, SentCode, TermsOfService};
+use auth_core::entropy::Entropy;
+use auth_core::login::SentCode;
+use auth_core::{PasswordInfo, TermsOfService};
 use criterion::Criterion;
 use tgauth_benches::logins::{self, CODE};
 use tgauth_benches::rounds::{Rounds, under_cargo_bench};
@@ -213,7 +215,7 @@ fn blocking_login(addr: SocketAddr, number: u64) {
         &mut Code,
         logins::config(),
         &logins::phone(number),
-        [7; 32],
+        &mut Entropy::deterministic([7; 32]),
         None,
     )
     .expect("logged in");
@@ -230,7 +232,7 @@ async fn tokio_login(addr: SocketAddr, number: u64) {
         &mut Code,
         logins::config(),
         &logins::phone(number),
-        [7; 32],
+        &mut Entropy::deterministic([7; 32]),
         auth_tokio::CancellationToken::new(),
     )
     .await

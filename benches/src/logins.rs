@@ -5,7 +5,8 @@
 use std::time::{Duration, Instant};
 
 use auth_core::DcId;
-use auth_core::login::{Config, Event, Login};
+use auth_core::entropy::Entropy;
+use auth_core::login::{Config, Login, LoginEvent as Event};
 use auth_core::tl::{self, Serialize, enums, functions};
 use auth_sim::{AccountConfig, Sim, SimConfig};
 
@@ -36,6 +37,11 @@ pub fn sim(accounts: u64) -> Sim {
     sim
 }
 
+/// The entropy of every benchmark login: deterministic, so runs repeat.
+fn rng() -> Entropy {
+    Entropy::deterministic([7; 32])
+}
+
 /// The login configuration of every benchmark login.
 pub fn config() -> Config {
     Config::new(API_ID, API_HASH)
@@ -47,7 +53,7 @@ pub fn config() -> Config {
 ///
 /// If the login does not go sendCode → code → signIn → logged in (a benchmark setup error).
 pub fn log_in(sim: &mut Sim, now: Instant, phone: &str, key: u64) -> i64 {
-    let mut login = Login::new(config(), phone, [7; 32], now).expect("valid login");
+    let mut login = Login::new(config(), phone, &mut rng(), now).expect("valid login");
     loop {
         while let Some(t) = login.poll_transmit() {
             let reply = sim.handle(now, t.dc, key, &t.body);
@@ -57,7 +63,7 @@ pub fn log_in(sim: &mut Sim, now: Instant, phone: &str, key: u64) -> i64 {
         }
         match login.poll_event() {
             Some(Event::CodeSent(_)) => login.submit_code(now, CODE).expect("a valid code"),
-            Some(Event::LoggedIn(auth)) => return auth.user_id,
+            Some(Event::Done(auth)) => return auth.user_id,
             Some(other) => panic!("unexpected event {other:?}"),
             None => panic!("the login stalled in {:?}", login.phase()),
         }
@@ -94,7 +100,7 @@ pub fn record(count: u64, t0: Instant) -> Vec<Recorded> {
     (0..count)
         .map(|i| {
             let (phone, key, now) = (phone(i), i + 1, at(t0, i));
-            let mut login = Login::new(config(), &phone, [7; 32], now).expect("valid login");
+            let mut login = Login::new(config(), &phone, &mut rng(), now).expect("valid login");
             let mut exchange = |login: &mut Login| {
                 let t = login.poll_transmit().expect("a request");
                 let reply = sim.handle(now, t.dc, key, &t.body);
@@ -105,7 +111,7 @@ pub fn record(count: u64, t0: Instant) -> Vec<Recorded> {
             login.poll_event();
             login.submit_code(now, CODE).expect("a valid code");
             let (_, sign_in, authorization) = exchange(&mut login);
-            assert!(matches!(login.poll_event(), Some(Event::LoggedIn(_))));
+            assert!(matches!(login.poll_event(), Some(Event::Done(_))));
             Recorded {
                 phone,
                 key,
@@ -140,7 +146,7 @@ pub fn replay_machine(logins: &[Recorded]) -> Duration {
 
 /// One login of the machine alone; returns the user id.
 pub fn machine_login(r: &Recorded) -> i64 {
-    let mut login = Login::new(config(), &r.phone, [7; 32], r.now).expect("valid login");
+    let mut login = Login::new(config(), &r.phone, &mut rng(), r.now).expect("valid login");
     let t = login.poll_transmit().expect("auth.sendCode");
     login
         .handle_response(r.now, t.id, &r.replies[0])
@@ -152,8 +158,8 @@ pub fn machine_login(r: &Recorded) -> i64 {
         .handle_response(r.now, t.id, &r.replies[1])
         .expect("known");
     match login.poll_event() {
-        Some(Event::LoggedIn(auth)) => auth.user_id,
-        other => panic!("expected LoggedIn, got {other:?}"),
+        Some(Event::Done(auth)) => auth.user_id,
+        other => panic!("expected Done, got {other:?}"),
     }
 }
 

@@ -6,10 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use auth_core::login::{
-    AuthError, Authorization, CodeKind, Config, Event, Login, Phase, UsageError,
-};
-use zeroize::Zeroizing;
+use auth_core::login::{CodeKind, Config, Login, LoginEvent};
+use auth_core::{Authorization, Error, Phase, UsageError};
+use rand_core::CryptoRng;
 
 use crate::{Answer, EmailAlternative, Prompt, Transport};
 
@@ -45,9 +44,10 @@ impl CancelToken {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum LoginError {
-    /// The login failed (the core's terminal `Event::Failed`).
+    /// The login failed (the core's terminal `LoginEvent::Failed`; its
+    /// [`class`](Error::class) says whether to show it, try later or report a bug).
     #[error("login failed: {0}")]
-    Failed(AuthError),
+    Failed(Error),
     /// The user (through the prompt) or the [`CancelToken`] cancelled it.
     #[error("login cancelled")]
     Cancelled,
@@ -68,16 +68,16 @@ pub enum LoginError {
 /// asked again); otherwise sleep until `Login::poll_timeout` and call `handle_timeout`. The
 /// clock is `Instant::now()`.
 ///
-/// The password is checked on this thread (`SrpChallenge::check`, bracketed by
-/// [`Prompt::checking_password`]) and kept, zeroized on drop, until its step resolves: when
-/// the server renews the challenge (`Event::PasswordChallengeRenewed`) it is checked again
-/// without asking.
+/// The slow password work the login hands out (`Login::poll_work`) runs on this thread,
+/// bracketed by [`Prompt::checking_password`]; when the server renews the challenge the core
+/// hands out new work by itself, so the password is asked once.
 ///
 /// At the password question, [`Answer::Recover`] ("forgot it") requests a recovery code by
 /// email; while that code is live, [`Prompt::recovery_code`] is asked instead of the password,
 /// and using the code removes the password and logs in.
 ///
-/// `seed` is fresh OS randomness for this login only. `config.logout_tokens` should hold the
+/// `rng` is the OS generator (any `rand_core::CryptoRng`): 32 bytes of it seed this login's
+/// secrets. `config.logout_tokens` should hold the
 /// device's stored tokens (e.g. [`TokenFile::tokens`](auth_store::TokenFile::tokens)); the
 /// returned [`Authorization::future_auth_token`] should be stored with them
 /// ([`TokenFile::remember`](auth_store::TokenFile::remember)).
@@ -95,26 +95,29 @@ pub enum LoginError {
 ///     let mut config = auth_core::login::Config::new(12345, "api-hash");
 ///     config.logout_tokens = tokens.tokens().clone();
 ///     let mut transport = TcpTransport::new(([127, 0, 0, 1], 4430), TcpOptions::new(7));
-///     let seed = [1; 32]; // from the OS RNG in real code
-///     let auth = login(&mut transport, prompt, config, "+999 66 2 1234", seed, None)?;
+///     let mut os = rand_core::UnwrapErr(getrandom::SysRng);
+///     let auth = login(&mut transport, prompt, config, "+999 66 2 1234", &mut os, None)?;
 ///     tokens.remember(&auth)?;
 ///     Ok(())
 /// }
 /// ```
-pub fn login<T: Transport + ?Sized, P: Prompt + ?Sized>(
+pub fn login<T, P, R>(
     transport: &mut T,
     prompt: &mut P,
     config: Config,
     phone: &str,
-    seed: [u8; 32],
+    rng: &mut R,
     cancel: Option<&CancelToken>,
-) -> Result<Authorization, LoginError> {
-    let mut login = Login::new(config, phone, seed, Instant::now()).map_err(LoginError::Usage)?;
+) -> Result<Authorization, LoginError>
+where
+    T: Transport + ?Sized,
+    P: Prompt + ?Sized,
+    R: CryptoRng + ?Sized,
+{
+    let mut login = Login::new(config, phone, rng, Instant::now()).map_err(LoginError::Usage)?;
     let mut driver = Driver {
         cancel,
         cancelling: false,
-        password: None,
-        email_code: None,
     };
     loop {
         driver.check_cancel(&mut login);
@@ -132,16 +135,27 @@ pub fn login<T: Transport + ?Sized, P: Prompt + ?Sized>(
             }
             .map_err(LoginError::Usage)?;
         }
+        // The password's slow step (PBKDF2), on this thread.
+        let mut worked = false;
+        while let Some(work) = login.poll_work() {
+            worked = true;
+            prompt.checking_password(true);
+            let done = work.run();
+            prompt.checking_password(false);
+            login
+                .handle_work(Instant::now(), done)
+                .map_err(LoginError::Usage)?;
+        }
         while let Some(event) = login.poll_event() {
             match event {
-                Event::LoggedIn(auth) => return Ok(*auth),
-                Event::Cancelled => return Err(LoginError::Cancelled),
-                Event::Failed(e) => return Err(LoginError::Failed(e)),
-                event => {
-                    driver.observe(&event);
-                    prompt.notify(&event);
-                }
+                LoginEvent::Done(auth) => return Ok(*auth),
+                LoginEvent::Cancelled => return Err(LoginError::Cancelled),
+                LoginEvent::Failed(e) => return Err(LoginError::Failed(e)),
+                event => prompt.notify(&event),
             }
+        }
+        if worked {
+            continue; // send what the work's result queued
         }
         match login.phase() {
             Phase::Working => driver.wait(&mut login)?,
@@ -157,10 +171,6 @@ struct Driver<'c> {
     cancel: Option<&'c CancelToken>,
     /// `Login::cancel` was called.
     cancelling: bool,
-    /// The password being checked, kept until its step resolves.
-    password: Option<Zeroizing<String>>,
-    /// The email code announced (pattern, length): the core has no getter for it.
-    email_code: Option<(String, u32)>,
 }
 
 impl Driver<'_> {
@@ -176,24 +186,7 @@ impl Driver<'_> {
 
     fn cancel_now(&mut self, login: &mut Login) {
         self.cancelling = true;
-        self.password = None;
         login.cancel(Instant::now());
-    }
-
-    fn observe(&mut self, event: &Event) {
-        match event {
-            // The same password is checked again against the new challenge; a flood wait
-            // re-sends the same check.
-            Event::PasswordChallengeRenewed | Event::FloodWait { .. } | Event::ResendAvailable => {}
-            Event::EmailCodeSent {
-                email_pattern,
-                length,
-            } => {
-                self.email_code = Some((email_pattern.clone(), *length));
-                self.password = None;
-            }
-            _ => self.password = None,
-        }
     }
 
     /// Sleeps until the login's next timer (waking to look at the cancel token).
@@ -271,14 +264,15 @@ impl Driver<'_> {
                 })
             }
             Phase::AwaitingEmailCode => {
-                let (pattern, length) = self.email_code.clone().unwrap_or_default();
-                let answer = prompt.email_code(&pattern, length);
+                let code = login.email_code().cloned().ok_or_else(stalled)?;
+                let answer = prompt.email_code(&code.email_pattern, code.length);
                 self.apply(login, answer, |login, code| {
                     login.submit_email_code(Instant::now(), &code)
                 })
             }
             Phase::AwaitingPassword => return self.password_step(login, prompt),
-            phase @ (Phase::Working | Phase::Finished) => return Err(LoginError::Stalled(phase)),
+            // Working, Finished, and phases a phone login never reaches.
+            phase => return Err(LoginError::Stalled(phase)),
         };
         if let Err(e) = result {
             prompt.refused(&e);
@@ -319,54 +313,16 @@ impl Driver<'_> {
             self.recovery_step(login, prompt, &pattern);
             return Ok(());
         }
-        let password = match self.password.take() {
-            Some(kept) => kept,
-            None => {
-                let info = login
-                    .password_info()
-                    .cloned()
-                    .ok_or(LoginError::Stalled(Phase::AwaitingPassword))?;
-                match prompt.password(&info, login.password_attempts()) {
-                    Answer::Value(p) => p,
-                    _ if self.cancel_requested() => {
-                        self.cancel_now(login);
-                        return Ok(());
-                    }
-                    Answer::Cancel => {
-                        self.cancel_now(login);
-                        return Ok(());
-                    }
-                    Answer::Resend => {
-                        // Refused: not in the code's phase.
-                        if let Err(e) = login.resend_code(Instant::now(), None) {
-                            prompt.refused(&e);
-                        }
-                        return Ok(());
-                    }
-                    // Forgot it: a recovery code by email (refused without a recovery email).
-                    Answer::Recover => {
-                        if let Err(e) = login.request_password_recovery(Instant::now()) {
-                            prompt.refused(&e);
-                        }
-                        return Ok(());
-                    }
-                }
-            }
-        };
-        let challenge = login
-            .password_challenge()
+        let info = login
+            .password_info()
             .cloned()
             .ok_or(LoginError::Stalled(Phase::AwaitingPassword))?;
-        prompt.checking_password(true);
-        let check = challenge.check(password.as_bytes());
-        prompt.checking_password(false);
-        if self.cancel_requested() {
-            self.cancel_now(login);
-            return Ok(());
-        }
-        match login.submit_password_check(Instant::now(), check) {
-            Ok(()) => self.password = Some(password),
-            Err(e) => prompt.refused(&e),
+        let answer = prompt.password(&info, login.password_attempts());
+        let result = self.apply(login, answer, |login, password| {
+            login.submit_password(Instant::now(), password.as_bytes())
+        });
+        if let Err(e) = result {
+            prompt.refused(&e);
         }
         Ok(())
     }

@@ -1,20 +1,22 @@
-//! [`run`]: drives any [`Machine`] of the core (bot login, logout, DC hand-off, a bare `Call`,
-//! even the phone login) over a [`Transport`], on the calling thread.
+//! [`run`]: drives any [`Machine`] of the core (bot login, logout, authorization transfer, a
+//! bare `Call`, even the phone login) over a [`Transport`], on the calling thread.
 
 use std::ops::ControlFlow;
 use std::thread;
 use std::time::Instant;
 
+use auth_core::UsageError;
 use auth_core::machine::Machine;
 
 use crate::Transport;
 
 /// Why [`run`] stopped before the machine finished.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RunError<E> {
-    /// The machine refused an answer (an id it never sent: a bug in the transport or driver).
+pub enum RunError {
+    /// The machine refused an answer or work result (one it never handed out: a bug in the
+    /// transport or driver).
     #[error("the machine refused an answer: {0}")]
-    Machine(E),
+    Machine(UsageError),
     /// The machine waits for nothing: no call to send, no timer, not finished (it waits for a
     /// command that the event handler did not give).
     #[error("the machine stalled: nothing to send, no timer, not finished")]
@@ -24,8 +26,8 @@ pub enum RunError<E> {
 /// Runs `machine` over `transport` until it finishes or `on_event` says to stop.
 ///
 /// The loop: call `handle_timeout` if a timer fell due; send every queued call on `transport`
-/// and feed back its answer (`handle_response`) or failure (`handle_failure`); hand every event
-/// to `on_event` (which may give the machine commands, e.g. the code the user typed: the loop
+/// and feed back its answer (`handle_response`) or failure (`handle_failure`); run the slow
+/// work the machine hands out (`poll_work`, on this thread); hand every event to `on_event` (which may give the machine commands, e.g. the code the user typed: the loop
 /// then continues with what they queued); return once the machine is finished or `on_event`
 /// returned [`ControlFlow::Break`]; otherwise sleep until `poll_timeout`. The clock is
 /// `Instant::now()`.
@@ -41,14 +43,13 @@ pub enum RunError<E> {
 /// use auth_blocking::{TcpOptions, TcpTransport, run};
 /// use auth_core::logout::{Logout, LogoutEvent};
 /// use auth_core::logout_tokens::LogoutTokens;
-/// use auth_core::machine::RetryPolicy;
-/// use auth_core::DcId;
+/// use auth_core::{DcId, SessionConfig};
 ///
 /// let mut transport = TcpTransport::new(([127, 0, 0, 1], 4430), TcpOptions::new(7));
 /// let mut tokens = LogoutTokens::new();
-/// let mut logout = Logout::new(DcId(2), RetryPolicy::default(), Instant::now());
+/// let mut logout = Logout::new(&SessionConfig::new(DcId(2)), Instant::now())?;
 /// run(&mut transport, &mut logout, |_, event| {
-///     if let LogoutEvent::LoggedOut(Some(token)) = event {
+///     if let LogoutEvent::Done(Some(token)) = event {
 ///         tokens.push(token.as_bytes());
 ///     }
 ///     ControlFlow::Continue(())
@@ -59,7 +60,7 @@ pub fn run<M, T>(
     transport: &mut T,
     machine: &mut M,
     mut on_event: impl FnMut(&mut M, M::Event) -> ControlFlow<()>,
-) -> Result<(), RunError<M::Error>>
+) -> Result<(), RunError>
 where
     M: Machine,
     T: Transport + ?Sized,
@@ -79,6 +80,12 @@ where
                 Err(failure) => machine.handle_failure(now, t.id, failure),
             }
             .map_err(RunError::Machine)?;
+        }
+        while let Some(work) = machine.poll_work() {
+            progressed = true;
+            machine
+                .handle_work(Instant::now(), work.run())
+                .map_err(RunError::Machine)?;
         }
         while let Some(event) = machine.poll_event() {
             progressed = true;

@@ -1,8 +1,7 @@
 //! [`Prompt`]: the human side of a login, asked by the [`login`](crate::login) driver.
 
-use auth_core::login::{
-    CodeKind, EmailToken, Event, PasswordInfo, SentCode, TermsOfService, UsageError,
-};
+use auth_core::login::{CodeKind, LoginEvent, SentCode};
+use auth_core::{EmailToken, PasswordInfo, TermsOfService, UsageError};
 use zeroize::Zeroizing;
 
 /// What the user answered.
@@ -36,8 +35,8 @@ pub enum EmailAlternative {
 /// the user, and blocks until they return; the tokio adapter's prompt has the same shape,
 /// `async`.
 ///
-/// Every non-terminal [`Event`] is passed to [`notify`](Self::notify) first (so a UI can show
-/// `CodeInvalid`, `FloodWait`, `HomeDcChanged`, ...), then the matching question is asked.
+/// Every non-terminal [`LoginEvent`] is passed to [`notify`](Self::notify) first (so a UI can
+/// show `CodeInvalid`, `FloodWait`, `DcChanged`, ...), then the matching question is asked.
 pub trait Prompt {
     /// The login code that was sent as `sent` describes. `attempts` counts wrong codes so far.
     /// [`Answer::Resend`] asks for it again by `sent.next`.
@@ -78,7 +77,7 @@ pub trait Prompt {
     fn email_code(&mut self, email_pattern: &str, length: u32) -> Answer<String>;
 
     /// Progress: every event that does not end the login, before any question it leads to.
-    fn notify(&mut self, event: &Event) {
+    fn notify(&mut self, event: &LoginEvent) {
         let _ = event;
     }
 
@@ -113,7 +112,7 @@ impl<P: Prompt + ?Sized> Prompt for &mut P {
     fn email_code(&mut self, email_pattern: &str, length: u32) -> Answer<String> {
         (**self).email_code(email_pattern, length)
     }
-    fn notify(&mut self, event: &Event) {
+    fn notify(&mut self, event: &LoginEvent) {
         (**self).notify(event);
     }
     fn checking_password(&mut self, started: bool) {

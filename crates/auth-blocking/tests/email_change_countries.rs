@@ -6,11 +6,10 @@ use std::time::Instant;
 
 use auth_blocking::{SimServer, TcpOptions, TcpTransport, run};
 use auth_core::{
-    DcId,
+    Call, CallEvent, DcId, EmailChangeEvent as ChangeEvent, LoginEmailChange, SessionConfig,
     countries::Countries,
-    email_change::{Event as ChangeEvent, LoginEmailChange},
-    login::{Config, Event, Login},
-    machine::{Call, CallEvent, RetryPolicy},
+    entropy::Entropy,
+    login::{Config, Login, LoginEvent as Event},
 };
 use auth_sim::{AccountConfig, CodeDelivery, Sim};
 
@@ -29,7 +28,13 @@ fn server() -> SimServer {
 
 /// Logs in with the code emailed to the login email (test number: the DC digit repeated).
 fn log_in(transport: &mut TcpTransport) {
-    let mut login = Login::new(Config::new(1, "h"), PHONE, [5; 32], Instant::now()).expect("valid");
+    let mut login = Login::new(
+        Config::new(1, "h"),
+        PHONE,
+        &mut Entropy::deterministic([5; 32]),
+        Instant::now(),
+    )
+    .expect("valid");
     let mut logged_in = false;
     run(transport, &mut login, |login, event| {
         match event {
@@ -37,7 +42,7 @@ fn log_in(transport: &mut TcpTransport) {
                 let code = "2".repeat(sent.kind.length().unwrap_or(5) as usize);
                 login.submit_code(Instant::now(), &code).expect("sendable");
             }
-            Event::LoggedIn(_) => logged_in = true,
+            Event::Done(_) => logged_in = true,
             Event::Failed(e) => panic!("login failed: {e}"),
             _ => {}
         }
@@ -54,8 +59,7 @@ fn the_login_email_changes_after_a_wrong_then_right_code() {
     log_in(&mut transport);
 
     let mut change = LoginEmailChange::new(
-        DcId(2),
-        RetryPolicy::default(),
+        &SessionConfig::new(DcId(2)),
         "new@example.com",
         Instant::now(),
     )
@@ -64,7 +68,7 @@ fn the_login_email_changes_after_a_wrong_then_right_code() {
     let mut wrong_sent = false;
     run(&mut transport, &mut change, |change, event| {
         match &event {
-            ChangeEvent::CodeSent { .. } | ChangeEvent::CodeInvalid { .. } => {
+            ChangeEvent::CodeSent(_) | ChangeEvent::CodeInvalid { .. } => {
                 let code = if wrong_sent {
                     server
                         .with_sim(|sim| sim.last_email_code("new@example.com").map(str::to_owned))
@@ -82,10 +86,7 @@ fn the_login_email_changes_after_a_wrong_then_right_code() {
         ControlFlow::Continue(())
     })
     .expect("the change runs");
-    assert!(
-        matches!(events[0], ChangeEvent::CodeSent { .. }),
-        "{events:?}"
-    );
+    assert!(matches!(events[0], ChangeEvent::CodeSent(_)), "{events:?}");
     assert!(
         events
             .iter()
@@ -94,9 +95,7 @@ fn the_login_email_changes_after_a_wrong_then_right_code() {
     );
     assert_eq!(
         events.last(),
-        Some(&ChangeEvent::Changed {
-            email: "new@example.com".into()
-        })
+        Some(&ChangeEvent::Done("new@example.com".into()))
     );
     let info = server.with_sim(|sim| sim.account(PHONE)).expect("account");
     assert_eq!(info.login_email.as_deref(), Some("new@example.com"));
@@ -109,16 +108,17 @@ fn the_country_list_formats_a_typed_number_and_is_cached_by_hash() {
     let mut countries = Countries::new();
     for round in 0..2 {
         let mut call = Call::new(
+            &SessionConfig::new(DcId(2)),
             countries.request("en"),
-            DcId(2),
-            RetryPolicy::default(),
-            0,
             Instant::now(),
-        );
+        )
+        .expect("a valid session");
         let mut reply = None;
         run(&mut transport, &mut call, |_, event| {
-            if let CallEvent::Done(result) = event {
-                reply = Some(result.expect("the list (allowed before login)"));
+            match event {
+                CallEvent::Done(list) => reply = Some(list),
+                CallEvent::Failed(e) => panic!("the list is allowed before login: {e}"),
+                _ => {}
             }
             ControlFlow::Continue(())
         })

@@ -1,24 +1,25 @@
-//! End-to-end: the small machines of the core (bot login, logout, DC hand-off, confirming and
-//! rejecting a new login, invalidating login codes, a frozen account) and the before-login
-//! guard, driven by `auth_blocking::run` over loopback TCP against `SimServer`.
+//! End-to-end: the small machines of the core (bot login, logout, authorization transfer,
+//! confirming and rejecting a new login, invalidating login codes, a frozen account) and the
+//! before-login guard, driven by `auth_blocking::run` over loopback TCP against `SimServer`.
 
 use std::ops::ControlFlow;
 use std::time::Instant;
 
 use auth_blocking::{RunError, SimServer, TcpOptions, TcpTransport, Transport, run};
 use auth_core::{
-    DcId, LAYER, RpcError, RpcErrorKind,
-    bot::{self, BotEvent, BotLogin, BotLoginError},
+    Authorization, DcId, Error, LAYER, RpcError, RpcErrorKind, SessionConfig, UsageError,
+    auth_transfer::{AuthTransfer, TransferEvent},
+    before_auth::Guard,
+    bot::{BotEvent, BotLogin},
+    entropy::Entropy,
     frozen::Frozen,
-    guard::Guard,
-    handoff::{Handoff, HandoffEvent},
-    login::{Authorization, Config, Event, Login},
+    login::{Config, Login, LoginEvent},
     login_codes::{SERVICE_USER_ID, find_login_codes, invalidate_codes},
     logout::{Logout, LogoutEvent},
     logout_tokens::LogoutTokens,
-    machine::{Call, CallError, CallEvent, Machine, RetryPolicy},
-    sessions::{NewLogin, confirm_login, list_authorizations, reject_login},
-    tl::{RemoteCall, Serialize, enums, functions},
+    machine::{Call, CallEvent, Machine},
+    new_logins::{NewLogin, confirm_login, list_authorizations, reject_login},
+    tl::{DeserializeAt, RemoteCall, Serialize, enums, functions},
 };
 use auth_sim::{AccountConfig, BotConfig, CodeDelivery, Sim};
 
@@ -50,10 +51,19 @@ fn config() -> Config {
     Config::new(1, "api-hash")
 }
 
+fn session(dc: i32) -> SessionConfig {
+    SessionConfig::new(DcId(dc))
+}
+
+/// A test repeats itself: a deterministic generator (production passes the OS's).
+fn rng(seed: u8) -> Entropy {
+    Entropy::deterministic([seed; 32])
+}
+
 /// Logs in by phone with the generic driver, typing the test number's code (DC digit
 /// repeated) when asked.
 fn phone_login(transport: &mut TcpTransport, config: Config) -> (Authorization, Vec<String>) {
-    let mut login = Login::new(config, PHONE, [3; 32], Instant::now()).expect("valid");
+    let mut login = Login::new(config, PHONE, &mut rng(3), Instant::now()).expect("valid");
     let mut seen = Vec::new();
     let mut result = None;
     run(transport, &mut login, |login, event| {
@@ -65,14 +75,14 @@ fn phone_login(transport: &mut TcpTransport, config: Config) -> (Authorization, 
                 .to_owned(),
         );
         match event {
-            Event::CodeSent(sent) => {
+            LoginEvent::CodeSent(sent) => {
                 let length = sent.kind.length().unwrap_or(5) as usize;
                 login
                     .submit_code(Instant::now(), &"2".repeat(length))
                     .expect("code accepted for sending");
             }
-            Event::LoggedIn(auth) => result = Some(*auth),
-            Event::Failed(e) => panic!("login failed: {e}"),
+            LoginEvent::Done(auth) => result = Some(*auth),
+            LoginEvent::Failed(e) => panic!("login failed: {e}"),
             _ => {}
         }
         ControlFlow::Continue(())
@@ -82,14 +92,16 @@ fn phone_login(transport: &mut TcpTransport, config: Config) -> (Authorization, 
 }
 
 /// Runs a bare call to its end.
-fn call<F: RemoteCall>(
-    transport: &mut TcpTransport,
-    mut call: Call<F>,
-) -> Result<F::Return, CallError> {
+fn call<F: RemoteCall>(transport: &mut TcpTransport, mut call: Call<F>) -> Result<F::Return, Error>
+where
+    F::Return: DeserializeAt,
+{
     let mut done = None;
     run(transport, &mut call, |_, event| {
-        if let CallEvent::Done(result) = event {
-            done = Some(result);
+        match event {
+            CallEvent::Done(value) => done = Some(Ok(value)),
+            CallEvent::Failed(error) => done = Some(Err(error)),
+            _ => {}
         }
         ControlFlow::Continue(())
     })
@@ -97,10 +109,7 @@ fn call<F: RemoteCall>(
     done.expect("a result")
 }
 
-fn events<M: Machine>(transport: &mut TcpTransport, machine: &mut M) -> Vec<M::Event>
-where
-    M::Error: std::fmt::Debug,
-{
+fn events<M: Machine>(transport: &mut TcpTransport, machine: &mut M) -> Vec<M::Event> {
     let mut events = Vec::new();
     run(transport, machine, |_, e| {
         events.push(e);
@@ -115,19 +124,11 @@ where
 fn bot_login_follows_the_bot_to_its_dc() {
     let (server, _) = server();
     let mut transport = client(&server, 1);
-    let mut bot = BotLogin::new(
-        1,
-        "api-hash",
-        BOT_TOKEN,
-        DcId(2),
-        RetryPolicy::default(),
-        Instant::now(),
-    )
-    .expect("well formed");
+    let mut bot = BotLogin::new(config(), BOT_TOKEN, Instant::now()).expect("well formed");
     let events = events(&mut transport, &mut bot);
-    assert_eq!(events[0], BotEvent::HomeDcChanged(DcId(4)));
+    assert_eq!(events[0], BotEvent::DcChanged(DcId(4)));
     match &events[1] {
-        BotEvent::LoggedIn(auth) => {
+        BotEvent::Done(auth) => {
             assert_eq!(
                 (auth.user_id, auth.dc, auth.is_bot),
                 (777_123, DcId(4), true)
@@ -146,30 +147,18 @@ fn bot_login_follows_the_bot_to_its_dc() {
 fn bot_login_with_a_wrong_or_malformed_token() {
     let (server, _) = server();
     let mut transport = client(&server, 2);
-    let mut bot = BotLogin::new(
-        1,
-        "api-hash",
-        "777123:wrong-secret",
-        DcId(4),
-        RetryPolicy::default(),
-        Instant::now(),
-    )
-    .expect("well formed");
+    let mut on_dc4 = config();
+    on_dc4.session.dc = DcId(4);
+    let mut bot =
+        BotLogin::new(on_dc4.clone(), "777123:wrong-secret", Instant::now()).expect("well formed");
     match events(&mut transport, &mut bot).as_slice() {
-        [BotEvent::Failed(BotLoginError::InvalidToken(e))] => {
+        [BotEvent::Failed(Error::BotTokenRejected(e))] => {
             assert_eq!(e.name, "ACCESS_TOKEN_INVALID")
         }
         other => panic!("{other:?}"),
     }
-    let refused = BotLogin::new(
-        1,
-        "api-hash",
-        "777123-no-colon",
-        DcId(4),
-        RetryPolicy::default(),
-        Instant::now(),
-    );
-    assert!(matches!(refused, Err(bot::UsageError::InvalidToken(_))));
+    let refused = BotLogin::new(on_dc4, "777123-no-colon", Instant::now());
+    assert!(matches!(refused, Err(UsageError::InvalidBotToken(_))));
     assert_eq!(
         server.with_sim(|s| s.calls().len()),
         1,
@@ -186,10 +175,10 @@ fn logout_token_lets_the_next_login_skip_the_code() {
     assert!(seen.contains(&"CodeSent".to_owned()), "{seen:?}");
 
     let mut tokens = LogoutTokens::new();
-    let mut logout = Logout::new(auth.dc, RetryPolicy::default(), Instant::now());
+    let mut logout = Logout::new(&session(auth.dc.0), Instant::now()).expect("a session");
     for event in events(&mut transport, &mut logout) {
         match event {
-            LogoutEvent::LoggedOut(Some(token)) => assert!(tokens.push(token.as_bytes())),
+            LogoutEvent::Done(Some(token)) => assert!(tokens.push(token.as_bytes())),
             other => panic!("{other:?}"),
         }
     }
@@ -212,16 +201,15 @@ fn logout_token_lets_the_next_login_skip_the_code() {
 }
 
 #[test]
-fn handoff_from_dc2_to_dc4() {
+fn authorization_transfer_from_dc2_to_dc4() {
     let (server, user) = server();
     let mut transport = client(&server, 4);
     phone_login(&mut transport, config());
-    let mut handoff =
-        Handoff::new(DcId(2), DcId(4), RetryPolicy::default(), Instant::now()).expect("two DCs");
-    let events = events(&mut transport, &mut handoff);
-    assert_eq!(events[0], HandoffEvent::Exported);
+    let mut transfer = AuthTransfer::new(&session(2), DcId(4), Instant::now()).expect("two DCs");
+    let events = events(&mut transport, &mut transfer);
+    assert_eq!(events[0], TransferEvent::Exported);
     match &events[1] {
-        HandoffEvent::LoggedIn(auth) => assert_eq!((auth.user_id, auth.dc), (user, DcId(4))),
+        TransferEvent::Done(auth) => assert_eq!((auth.user_id, auth.dc), (user, DcId(4))),
         other => panic!("{other:?}"),
     }
     let key = transport.auth_key_id(DcId(4));
@@ -313,18 +301,12 @@ fn a_new_session_is_confirmed_or_rejected_from_an_old_one() {
     );
     let confirmed = call(
         &mut old,
-        confirm_login(
-            login.hash,
-            DcId(2),
-            RetryPolicy::default(),
-            0,
-            Instant::now(),
-        ),
+        confirm_login(&session(2), login.hash, Instant::now()).expect("a session"),
     );
     assert_eq!(confirmed, Ok(true));
     let enums::account::Authorizations::Authorizations(list) = call(
         &mut old,
-        list_authorizations(DcId(2), RetryPolicy::default(), 0, Instant::now()),
+        list_authorizations(&session(2), Instant::now()).expect("a session"),
     )
     .expect("listed");
     assert_eq!(list.authorizations.len(), 2);
@@ -341,13 +323,7 @@ fn a_new_session_is_confirmed_or_rejected_from_an_old_one() {
     let login = NewLogin::from_update(&updates[0]).expect("update");
     let rejected = call(
         &mut old,
-        reject_login(
-            login.hash,
-            DcId(2),
-            RetryPolicy::default(),
-            0,
-            Instant::now(),
-        ),
+        reject_login(&session(2), login.hash, Instant::now()).expect("a session"),
     );
     assert_eq!(rejected, Ok(true));
     let key = stranger.auth_key_id(DcId(2));
@@ -363,9 +339,9 @@ fn forwarded_login_codes_are_invalidated() {
 
     // Someone else asks for a code for the number...
     let mut thief = client(&server, 10);
-    let mut login = Login::new(config(), PHONE, [4; 32], Instant::now()).expect("valid");
+    let mut login = Login::new(config(), PHONE, &mut rng(4), Instant::now()).expect("valid");
     run(&mut thief, &mut login, |_, event| match event {
-        Event::CodeSent(_) => ControlFlow::Break(()),
+        LoginEvent::CodeSent(_) => ControlFlow::Break(()),
         other => panic!("{other:?}"),
     })
     .expect("code sent");
@@ -378,7 +354,7 @@ fn forwarded_login_codes_are_invalidated() {
     assert_eq!(codes.len(), 1);
     let invalidated = call(
         &mut owner,
-        invalidate_codes(&codes, DcId(2), RetryPolicy::default(), 0, Instant::now()),
+        invalidate_codes(&session(2), &codes, Instant::now()).expect("a session"),
     );
     assert_eq!(invalidated, Ok(true));
 
@@ -391,7 +367,7 @@ fn forwarded_login_codes_are_invalidated() {
         ControlFlow::Break(())
     })
     .expect("answered");
-    assert_eq!(seen, [Event::CodeExpired], "the code no longer works");
+    assert_eq!(seen, [LoginEvent::CodeExpired], "the code no longer works");
 }
 
 #[test]
@@ -402,7 +378,7 @@ fn a_frozen_account_is_told_so() {
     assert!(server.with_sim(|s| s.set_frozen(user, true)));
     let result = call(
         &mut transport,
-        list_authorizations(DcId(2), RetryPolicy::default(), 0, Instant::now()),
+        list_authorizations(&session(2), Instant::now()).expect("a session"),
     );
     let error = result.expect_err("refused");
     assert!(error.is_frozen());
@@ -414,10 +390,10 @@ fn a_frozen_account_is_told_so() {
     });
     assert_eq!(calls, 1, "refused once, not retried as a flood wait");
     // Logging out still works.
-    let mut logout = Logout::new(DcId(2), RetryPolicy::default(), Instant::now());
+    let mut logout = Logout::new(&session(2), Instant::now()).expect("a session");
     assert!(matches!(
         events(&mut transport, &mut logout).as_slice(),
-        [LogoutEvent::LoggedOut(_)]
+        [LogoutEvent::Done(_)]
     ));
 }
 
@@ -425,7 +401,7 @@ fn a_frozen_account_is_told_so() {
 fn a_machine_waiting_for_a_command_is_stalled() {
     let (server, _) = server();
     let mut transport = client(&server, 12);
-    let mut login = Login::new(config(), PHONE, [5; 32], Instant::now()).expect("valid");
+    let mut login = Login::new(config(), PHONE, &mut rng(5), Instant::now()).expect("valid");
     let result = run(&mut transport, &mut login, |_, _| ControlFlow::Continue(()));
     assert!(matches!(result, Err(RunError::Stalled)), "{result:?}");
 }

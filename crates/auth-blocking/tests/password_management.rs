@@ -4,103 +4,58 @@
 // The tests stand in for the caller, who owns the clock.
 #![allow(clippy::disallowed_methods)]
 
+use std::ops::ControlFlow;
 use std::time::Instant;
 
-use auth_blocking::{
-    Answer, LoginError, Prompt, SimServer, TcpOptions, TcpTransport, Transport, login,
-};
+use auth_blocking::{Answer, LoginError, Prompt, SimServer, TcpOptions, TcpTransport, login, run};
 use auth_core::{
-    DcId,
-    login::{Authorization, Config, Event, PasswordInfo, SentCode, TermsOfService, UsageError},
-    machine::{Machine, RetryPolicy},
-    password::{Outcome, PasswordChange, PasswordSettings, SettingsEvent},
+    Authorization, DcId, EmailCode, PasswordInfo, SessionConfig, TermsOfService, UsageError,
+    entropy::Entropy,
+    login::{Config, LoginEvent as Event, SentCode},
+    password::{PasswordChange, PasswordSettings, SettingsEvent, SettingsOutcome as Outcome},
 };
 use auth_sim::{AccountConfig, Sim};
 use zeroize::Zeroizing;
 
 const PHONE: &str = "9996623001";
 
-/// Drives any machine over `transport` until it finishes, answering its events with
-/// `on_event` (which may call the machine's commands). Returns the events seen.
-fn drive<M: Machine>(
-    machine: &mut M,
-    transport: &mut impl Transport,
-    mut on_event: impl FnMut(&mut M, &M::Event),
-) -> Vec<M::Event>
-where
-    M::Error: std::fmt::Debug,
-{
-    let mut seen = Vec::new();
-    for _ in 0..100 {
-        while let Some(t) = machine.poll_transmit() {
-            let answer = transport.invoke(t.dc, &t.body);
-            let now = Instant::now();
-            match answer {
-                Ok(body) => machine.handle_response(now, t.id, &body),
-                Err(failure) => machine.handle_failure(now, t.id, failure),
-            }
-            .expect("an id the machine sent");
-        }
-        while let Some(event) = machine.poll_event() {
-            on_event(machine, &event);
-            seen.push(event);
-        }
-        if machine.is_finished() {
-            return seen;
-        }
-        if let Some(at) = machine.poll_timeout() {
-            std::thread::sleep(at.saturating_duration_since(Instant::now()));
-            machine.handle_timeout(Instant::now());
-        }
-    }
-    panic!(
-        "the machine did not finish (waiting for a command?); {} events",
-        seen.len()
-    );
-}
-
-/// A settings machine for the transport's logged-in key, run to its end: `current` proves
-/// the password (if set), `change` builds the change from the machine's offered algorithm.
+/// A settings machine for the transport's logged-in key, run to its end by
+/// `auth_blocking::run` (which also runs the SRP proof and hashing the machine hands out):
+/// `current` proves the password (if set). Returns the events seen.
 fn change_settings(
     transport: &mut TcpTransport,
     current: Option<&'static str>,
-    change: impl Fn(&PasswordSettings) -> PasswordChange,
+    change: impl Fn() -> PasswordChange,
     mut email_code: impl FnMut() -> String,
 ) -> Vec<SettingsEvent> {
-    let mut settings =
-        PasswordSettings::new(DcId(2), RetryPolicy::default(), [3; 32], Instant::now());
-    drive(&mut settings, transport, |m, event| match event {
-        SettingsEvent::Ready { .. } => {
-            let check = current.map(|pw| {
-                m.challenge()
-                    .expect("a password is set")
-                    .check(pw.as_bytes())
-            });
-            let change = change(m);
-            m.update(Instant::now(), check, change).expect("accepted");
+    let mut settings = PasswordSettings::new(
+        &SessionConfig::new(DcId(2)),
+        &mut Entropy::deterministic([3; 32]),
+        Instant::now(),
+    )
+    .expect("a valid session");
+    let mut seen = Vec::new();
+    run(transport, &mut settings, |m, event| {
+        match &event {
+            SettingsEvent::Ready { .. } => {
+                m.update(Instant::now(), current.map(str::as_bytes), change())
+                    .expect("accepted");
+            }
+            SettingsEvent::EmailUnconfirmed(_) => {
+                m.confirm_email(Instant::now(), &email_code())
+                    .expect("a code");
+            }
+            _ => {}
         }
-        SettingsEvent::EmailUnconfirmed { .. } => {
-            m.confirm_email(Instant::now(), &email_code())
-                .expect("a code");
-        }
-        _ => {}
+        seen.push(event);
+        ControlFlow::Continue(())
     })
+    .expect("the settings machine runs to its end");
+    seen
 }
 
-fn set(
-    password: &'static str,
-    email: Option<&'static str>,
-) -> impl Fn(&PasswordSettings) -> PasswordChange {
-    move |m| PasswordChange::Set {
-        password: Box::new(
-            m.new_algo()
-                .expect("offered")
-                .hash(password.as_bytes())
-                .expect("hashed"),
-        ),
-        hint: format!("hint for {password}"),
-        email: email.map(str::to_owned),
-    }
+fn set(password: &'static str, email: Option<&'static str>) -> impl Fn() -> PasswordChange {
+    move || PasswordChange::set(password.as_bytes(), &format!("hint for {password}"), email)
 }
 
 /// Answers from fields; records what it was asked.
@@ -159,7 +114,7 @@ fn log_in(
         prompt,
         Config::new(1, "api-hash"),
         PHONE,
-        [key_seed as u8; 32],
+        &mut Entropy::deterministic([key_seed as u8; 32]),
         None,
     );
     (transport, auth)
@@ -225,13 +180,13 @@ fn set_change_and_remove_a_password_on_a_logged_in_key() {
     let events = change_settings(
         &mut transport,
         Some("second"),
-        |_| PasswordChange::RecoveryEmail("ada@example.com".into()),
+        || PasswordChange::RecoveryEmail("ada@example.com".into()),
         code,
     );
-    assert!(events.contains(&SettingsEvent::EmailUnconfirmed {
+    assert!(events.contains(&SettingsEvent::EmailUnconfirmed(EmailCode {
         email_pattern: "a***@example.com".into(),
         length: 5
-    }));
+    })));
     assert_eq!(
         events.last(),
         Some(&SettingsEvent::Done(Outcome::EmailConfirmed))
@@ -243,7 +198,7 @@ fn set_change_and_remove_a_password_on_a_logged_in_key() {
     let events = change_settings(
         &mut transport,
         Some("second"),
-        |_| PasswordChange::Remove,
+        || PasswordChange::Remove,
         String::new,
     );
     assert_eq!(events.last(), Some(&SettingsEvent::Done(Outcome::Updated)));

@@ -4,35 +4,36 @@
 //! [`BotLogin`] is one [`Call`] with the shared retry rules: `USER_MIGRATE_X` re-sends the call
 //! on DC X (the bot's home), flood waits are waited out, transport failures retried. The token's
 //! format is checked before anything is sent ([`BotToken::parse`]); a token the server does not
-//! know ends the login with [`BotLoginError::InvalidToken`]. Success is the same
+//! know ends the login with [`Error::BotTokenRejected`]. Success is the same
 //! [`Authorization`] the phone login returns.
 //!
 //! ```
 //! use std::time::Instant;
 //! use auth_core::bot::{BotEvent, BotLogin};
-//! use auth_core::machine::{Machine, RetryPolicy};
+//! use auth_core::login::Config;
+//! use auth_core::machine::Machine;
 //! use auth_core::tl::{self, Serialize, enums, functions, types};
 //! use auth_core::{DcId, RpcError};
 //!
 //! let now = Instant::now();
-//! let mut bot = BotLogin::new(12345, "api-hash", "123456:AAbb-cc_DD", DcId(2), RetryPolicy::default(), now)?;
+//! let mut bot = BotLogin::new(Config::new(12345, "api-hash"), "123456:AAbb-cc_DD", now)?;
 //! // The bot lives on DC 4: the server says so, the call moves there.
 //! let t = bot.poll_transmit().unwrap();
 //! assert_eq!(t.dc, DcId(2));
-//! bot.handle_response(now, t.id, &RpcError::new(303, "USER_MIGRATE_4").to_bytes()).unwrap();
-//! assert_eq!(bot.poll_event(), Some(BotEvent::HomeDcChanged(DcId(4))));
+//! bot.handle_response(now, t.id, &RpcError::new(303, "USER_MIGRATE_4").to_bytes())?;
+//! assert_eq!(bot.poll_event(), Some(BotEvent::DcChanged(DcId(4))));
 //! let t = bot.poll_transmit().unwrap();
 //! let call: functions::auth::ImportBotAuthorization = tl::decode(&t.body).unwrap();
 //! assert_eq!((t.dc, call.flags, call.bot_auth_token.as_str()), (DcId(4), 0, "123456:AAbb-cc_DD"));
 //! let user = types::User { is_self: true, id: 123456, bot_info_version: Some(1), ..Default::default() };
 //! let reply = enums::auth::Authorization::from(types::auth::Authorization { user: user.into(), ..Default::default() });
-//! bot.handle_response(now, t.id, &reply.to_bytes()).unwrap();
+//! bot.handle_response(now, t.id, &reply.to_bytes())?;
 //! match bot.poll_event() {
-//!     Some(BotEvent::LoggedIn(auth)) => assert_eq!((auth.user_id, auth.is_bot, auth.dc), (123456, true, DcId(4))),
+//!     Some(BotEvent::Done(auth)) => assert_eq!((auth.user_id, auth.is_bot, auth.dc), (123456, true, DcId(4))),
 //!     other => panic!("{other:?}"),
 //! }
 //! assert!(bot.is_finished());
-//! # Ok::<(), auth_core::bot::UsageError>(())
+//! # Ok::<(), auth_core::UsageError>(())
 //! ```
 
 use std::collections::VecDeque;
@@ -41,22 +42,14 @@ use std::time::Instant;
 use zeroize::Zeroizing;
 
 use crate::{
-    DcId, RpcError, RpcErrorKind,
-    login::Authorization,
-    machine::{Call, CallError, CallEvent, Machine, RetryPolicy},
-    tl::{enums, functions},
+    DcId, Error, RpcErrorKind,
+    account::Authorization,
+    error::UsageError,
+    login::Config,
+    machine::{Call, CallEvent, Machine},
+    phase::Phase,
+    tl::{Layer, enums, functions},
 };
-
-/// Input refused before anything was sent.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum UsageError {
-    /// The token is not `<bot id>:<secret>`.
-    #[error("invalid bot token: {0}")]
-    InvalidToken(&'static str),
-    /// The app credentials are unusable.
-    #[error("invalid configuration: {0}")]
-    InvalidConfig(&'static str),
-}
 
 /// A bot token, `<bot id>:<secret>` (digits, a colon, then letters, digits, `_` or `-`), checked
 /// for its format. Zeroized on drop, redacted in `Debug`.
@@ -89,19 +82,19 @@ impl BotToken {
     pub fn parse(token: &str) -> Result<BotToken, UsageError> {
         let token = token.trim();
         let Some((id, secret)) = token.split_once(':') else {
-            return Err(UsageError::InvalidToken("expected <bot id>:<secret>"));
+            return Err(UsageError::InvalidBotToken("expected <bot id>:<secret>"));
         };
         if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(UsageError::InvalidToken("the bot id must be digits"));
+            return Err(UsageError::InvalidBotToken("the bot id must be digits"));
         }
         if secret.is_empty() {
-            return Err(UsageError::InvalidToken("the secret after ':' is empty"));
+            return Err(UsageError::InvalidBotToken("the secret after ':' is empty"));
         }
         if !secret
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
         {
-            return Err(UsageError::InvalidToken(
+            return Err(UsageError::InvalidBotToken(
                 "the secret may hold only letters, digits, '_' and '-'",
             ));
         }
@@ -109,7 +102,7 @@ impl BotToken {
             .parse::<i64>()
             .ok()
             .filter(|&id| id > 0)
-            .ok_or(UsageError::InvalidToken("the bot id is out of range"))?;
+            .ok_or(UsageError::InvalidBotToken("the bot id is out of range"))?;
         Ok(BotToken {
             token: Zeroizing::new(token.to_owned()),
             bot_id,
@@ -122,27 +115,12 @@ impl BotToken {
     }
 }
 
-/// Why a bot login failed. Delivered once, in [`BotEvent::Failed`].
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum BotLoginError {
-    /// The server does not accept the token (`ACCESS_TOKEN_INVALID` / `ACCESS_TOKEN_EXPIRED`):
-    /// ask @BotFather for the current one.
-    #[error("the bot token was refused: {0}")]
-    InvalidToken(RpcError),
-    /// The call failed otherwise (another RPC error, a long flood wait, a migration loop, the
-    /// transport, a malformed reply).
-    #[error(transparent)]
-    Call(CallError),
-    /// The reply decoded but makes no sense for a bot.
-    #[error("unexpected reply to auth.importBotAuthorization: {0}")]
-    UnexpectedReply(&'static str),
-}
-
-/// What a [`BotLogin`] tells its caller. `LoggedIn` and `Failed` are terminal.
+/// What a [`BotLogin`] tells its caller. `Done` and `Failed` are terminal.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum BotEvent {
     /// The bot lives on another data center: the call went there, and so should the session.
-    HomeDcChanged(DcId),
+    DcChanged(DcId),
     /// The server asked to wait; the call goes out again by itself at `until`.
     FloodWait {
         /// Seconds the server asked for.
@@ -151,55 +129,55 @@ pub enum BotEvent {
         until: Instant,
     },
     /// Logged in. Terminal.
-    LoggedIn(Box<Authorization>),
-    /// The login failed. Terminal.
-    Failed(BotLoginError),
+    Done(Box<Authorization>),
+    /// The login failed (e.g. [`Error::BotTokenRejected`]). Terminal.
+    Failed(Error),
+}
+
+impl BotEvent {
+    /// Whether this event ends the login.
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, BotEvent::Done(_) | BotEvent::Failed(_))
+    }
 }
 
 /// A bot login: `auth.importBotAuthorization(flags = 0, api_id, api_hash, token)`.
 ///
 /// Driven through [`Machine`]: `poll_transmit` / `poll_event` / `poll_timeout` (output),
 /// `handle_response` / `handle_failure` / `handle_timeout` (input); getters
-/// [`dc`](Self::dc) and [`bot_id`](Self::bot_id). It has no commands: it is queued by
-/// [`new`](Self::new) and runs to its terminal event.
+/// [`dc`](Self::dc) and [`bot_id`](Self::bot_id); phases `Working` and `Finished`. It has no
+/// commands: it is queued by [`new`](Self::new) and runs to its terminal event.
 #[derive(Debug)]
 pub struct BotLogin {
     bot_id: i64,
+    layer: Layer,
     call: Call<functions::auth::ImportBotAuthorization>,
     events: VecDeque<BotEvent>,
     finished: bool,
 }
 
 impl BotLogin {
-    /// Checks the credentials and the token's format, then queues the call to `dc` (the bot's
-    /// home if known, else any DC: the server redirects).
-    pub fn new(
-        api_id: i32,
-        api_hash: &str,
-        token: &str,
-        dc: DcId,
-        policy: RetryPolicy,
-        now: Instant,
-    ) -> Result<Self, UsageError> {
-        if api_id <= 0 {
-            return Err(UsageError::InvalidConfig("api_id must be positive"));
-        }
-        if api_hash.is_empty() {
-            return Err(UsageError::InvalidConfig("api_hash is empty"));
-        }
-        if dc.0 <= 0 {
-            return Err(UsageError::InvalidConfig("the DC id must be positive"));
-        }
+    /// Checks the credentials, the session and the token's format, then queues the call to
+    /// `config.session.dc` (the bot's home if known, else any DC: the server redirects). Of
+    /// `config`, the credentials and the session apply.
+    ///
+    /// # Errors
+    ///
+    /// Unusable credentials, an unsupported layer, or a token that is not `<bot id>:<secret>`.
+    pub fn new(config: Config, token: &str, now: Instant) -> Result<Self, UsageError> {
+        let layer = config.check()?;
         let token = BotToken::parse(token)?;
         let call = functions::auth::ImportBotAuthorization {
             flags: 0,
-            api_id,
-            api_hash: api_hash.to_owned(),
+            api_id: config.api_id,
+            api_hash: config.api_hash.clone(),
             bot_auth_token: token.token.as_str().to_owned(),
         };
+        let session = config.session;
         Ok(BotLogin {
             bot_id: token.bot_id,
-            call: Call::new(call, dc, policy, 0, now),
+            layer,
+            call: Call::start(session.dc, layer, session.retry, call, 0, now),
             events: VecDeque::new(),
             finished: false,
         })
@@ -223,35 +201,41 @@ impl BotLogin {
     fn pump(&mut self) {
         while let Some(event) = self.call.poll_event() {
             let event = match event {
-                CallEvent::DcChanged(dc) => BotEvent::HomeDcChanged(dc),
+                CallEvent::DcChanged(dc) => BotEvent::DcChanged(dc),
                 CallEvent::FloodWait { seconds, until } => BotEvent::FloodWait { seconds, until },
-                CallEvent::Done(result) => {
+                CallEvent::Done(auth) => {
                     self.finished = true;
-                    self.outcome(result)
+                    self.outcome(auth)
+                }
+                CallEvent::Failed(Error::Rpc { error, .. })
+                    if error.kind() == RpcErrorKind::AccessTokenInvalid =>
+                {
+                    self.finished = true;
+                    BotEvent::Failed(Error::BotTokenRejected(error))
+                }
+                CallEvent::Failed(e) => {
+                    self.finished = true;
+                    BotEvent::Failed(e)
                 }
             };
             self.events.push_back(event);
         }
     }
 
-    fn outcome(&self, result: Result<enums::auth::Authorization, CallError>) -> BotEvent {
-        match result {
-            Ok(enums::auth::Authorization::Authorization(a)) => {
-                match Authorization::from_tl(self.call.dc(), &a) {
-                    Some(auth) => BotEvent::LoggedIn(Box::new(auth)),
-                    None => BotEvent::Failed(BotLoginError::UnexpectedReply(
-                        "auth.authorization with userEmpty",
-                    )),
+    fn outcome(&self, auth: enums::auth::Authorization) -> BotEvent {
+        let what = match auth {
+            enums::auth::Authorization::Authorization(a) => {
+                match Authorization::from_tl(self.call.dc(), self.layer, &a) {
+                    Some(auth) => return BotEvent::Done(Box::new(auth)),
+                    None => "auth.authorization with userEmpty",
                 }
             }
-            Ok(enums::auth::Authorization::SignUpRequired(_)) => BotEvent::Failed(
-                BotLoginError::UnexpectedReply("auth.authorizationSignUpRequired"),
-            ),
-            Err(CallError::Rpc(e)) if e.kind() == RpcErrorKind::AccessTokenInvalid => {
-                BotEvent::Failed(BotLoginError::InvalidToken(e))
-            }
-            Err(e) => BotEvent::Failed(BotLoginError::Call(e)),
-        }
+            enums::auth::Authorization::SignUpRequired(_) => "auth.authorizationSignUpRequired",
+        };
+        BotEvent::Failed(Error::UnexpectedReply {
+            method: "auth.importBotAuthorization",
+            what: what.into(),
+        })
     }
 }
 
@@ -260,7 +244,7 @@ crate::machine::forward_machine!(
     BotEvent,
     call,
     pump: |this, now| { let _ = now; this.pump() },
-    finished: |me| me.finished,
+    phase: |me| if me.finished { Phase::Finished } else { Phase::Working },
 );
 
 #[cfg(test)]
@@ -292,7 +276,7 @@ mod tests {
         ] {
             assert_eq!(
                 BotToken::parse(bad),
-                Err(UsageError::InvalidToken(why)),
+                Err(UsageError::InvalidBotToken(why)),
                 "{bad:?}"
             );
         }

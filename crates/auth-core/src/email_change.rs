@@ -9,14 +9,15 @@
 //! [`submit_token`](LoginEmailChange::submit_token),
 //! [`submit_email`](LoginEmailChange::submit_email),
 //! [`resend_code`](LoginEmailChange::resend_code), [`cancel`](LoginEmailChange::cancel)); a
-//! command in the wrong [`Phase`] returns a [`UsageError`] and changes nothing.
+//! command in the wrong [`Phase`] returns a [`UsageError`] and changes nothing. Phases:
+//! `Working`, `AwaitingEmail`, `AwaitingEmailCode`, `Finished`.
 //!
 //! ```text
-//! new(email) ─► sendVerifyEmailCode ─► AwaitingCode ─submit_code─► verifyEmail ─► Changed{email}
+//! new(email) ─► sendVerifyEmailCode ─► AwaitingEmailCode ─submit_code─► verifyEmail ─► Done(email)
 //!                 │ EMAIL_INVALID            ▲ CODE_INVALID ─┘
 //!                 ▼                          │
-//!            AwaitingEmail ─submit_email─────┘        EMAIL_NOT_SETUP ─► Failed(NotSetUp)
-//! with_token(token) ─► verifyEmail ─► Changed{email}
+//!            AwaitingEmail ─submit_email─────┘        EMAIL_NOT_SETUP ─► Failed(EmailNotSetUp)
+//! with_token(token) ─► verifyEmail ─► Done(email)
 //! ```
 
 use std::collections::VecDeque;
@@ -25,93 +26,24 @@ use std::time::Instant;
 use zeroize::Zeroizing;
 
 use crate::{
-    DcId, RpcError, RpcErrorKind,
-    login::{CodeFormatError, CodeKind, EmailToken},
-    machine::{CallError, CallEvent, RetryPolicy},
-    password::plausible_email,
+    DcId, Error, RpcError, RpcErrorKind,
+    account::EmailCode,
+    config::SessionConfig,
+    error::UsageError,
+    input::{EmailToken, normalize_digits, plausible_email},
+    machine::{CallEvent, CallSequence, Machine, expect_phase},
+    phase::Phase,
     tl::{enums, functions, types},
 };
 
-/// What a [`LoginEmailChange`] is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    /// A request is on its way, or waiting out a flood wait or retry delay.
-    Working,
-    /// The address was refused: waiting for another
-    /// ([`submit_email`](LoginEmailChange::submit_email)) or an ID token.
-    AwaitingEmail,
-    /// Waiting for the code sent to the new address (or an ID token).
-    AwaitingCode,
-    /// Changed, cancelled or failed.
-    Finished,
-}
-
-/// A command that does not fit the machine's state, or input refused before anything was
-/// sent. The machine is unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum UsageError {
-    /// The command is not possible in this phase.
-    #[error("`{command}` is not possible while the email change is {phase:?}")]
-    WrongPhase {
-        /// The command called.
-        command: &'static str,
-        /// What the machine is doing.
-        phase: Phase,
-    },
-    /// Not an email address.
-    #[error("invalid email address")]
-    InvalidEmail,
-    /// The typed code cannot be right; nothing was sent.
-    #[error("invalid code: {0}")]
-    InvalidCode(#[from] CodeFormatError),
-}
-
-/// Why the email change failed. Delivered once, in `Event::Failed`.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ChangeError {
-    /// `EMAIL_NOT_SETUP`: the account has no login email to change; one is set up during a
-    /// login that requires it.
-    #[error("the account has no login email to change")]
-    NotSetUp,
-    /// The server refused with an error the flow does not recover from.
-    #[error("server refused: {0}")]
-    Rpc(RpcError),
-    /// A flood wait too long, migrations in circles, a malformed reply or a failing
-    /// transport.
-    #[error(transparent)]
-    Call(CallError),
-    /// The server's reply decoded but makes no sense here.
-    #[error("unexpected reply to {method}: {what}")]
-    UnexpectedReply {
-        /// The call answered.
-        method: &'static str,
-        /// What arrived.
-        what: String,
-    },
-}
-
-impl From<CallError> for ChangeError {
-    fn from(e: CallError) -> Self {
-        match e {
-            CallError::Rpc(e) if e.kind() == RpcErrorKind::EmailNotSetup => ChangeError::NotSetUp,
-            CallError::Rpc(e) => ChangeError::Rpc(e),
-            other => ChangeError::Call(other),
-        }
-    }
-}
-
-/// What a [`LoginEmailChange`] tells its caller. `Changed`, `Cancelled` and `Failed` are
+/// What a [`LoginEmailChange`] tells its caller. `Done`, `Cancelled` and `Failed` are
 /// terminal.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Event {
+#[non_exhaustive]
+pub enum EmailChangeEvent {
     /// A code was sent to the new address: ask for it
     /// ([`submit_code`](LoginEmailChange::submit_code)).
-    CodeSent {
-        /// The address, partly masked.
-        email_pattern: String,
-        /// Digits in the code.
-        length: u32,
-    },
+    CodeSent(EmailCode),
     /// The code was wrong; ask again.
     CodeInvalid {
         /// Wrong codes so far.
@@ -131,15 +63,23 @@ pub enum Event {
         /// When the call goes out again.
         until: Instant,
     },
-    /// The login email is now `email`. Terminal.
-    Changed {
-        /// The new login email, as the server confirmed it.
-        email: String,
-    },
+    /// The login email is now this address, as the server confirmed it. Terminal.
+    Done(String),
     /// [`cancel`](LoginEmailChange::cancel) was called. Terminal.
     Cancelled,
-    /// Failed. Terminal.
-    Failed(ChangeError),
+    /// Failed (e.g. [`Error::EmailNotSetUp`]: the account has no login email to change).
+    /// Terminal.
+    Failed(Error),
+}
+
+impl EmailChangeEvent {
+    /// Whether this event ends the machine.
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            EmailChangeEvent::Done(_) | EmailChangeEvent::Cancelled | EmailChangeEvent::Failed(_)
+        )
+    }
 }
 
 #[derive(Debug)]
@@ -159,51 +99,54 @@ enum Pending {
 /// Changes the login email of an authorized account. See the [module documentation](self).
 #[derive(Debug)]
 pub struct LoginEmailChange {
-    seq: crate::password::CallSequence<Reply>,
+    seq: CallSequence<Reply>,
     phase: Phase,
-    events: VecDeque<Event>,
+    events: VecDeque<EmailChangeEvent>,
     pending: Option<Pending>,
     email: Option<String>,
-    code_length: u32,
+    code: Option<EmailCode>,
     attempts: u32,
 }
 
 impl LoginEmailChange {
-    /// Starts the change to `email` on `dc`, the session's data center: a code is sent to it.
+    /// Starts the change to `email` on `session.dc`: a code is sent to it.
     ///
     /// # Errors
     ///
-    /// [`UsageError::InvalidEmail`] if `email` is not an address.
-    pub fn new(
-        dc: DcId,
-        policy: RetryPolicy,
-        email: &str,
-        now: Instant,
-    ) -> Result<Self, UsageError> {
+    /// [`UsageError::InvalidEmail`] if `email` is not an address; an unsupported layer.
+    pub fn new(session: &SessionConfig, email: &str, now: Instant) -> Result<Self, UsageError> {
         let email = plausible_email(email).ok_or(UsageError::InvalidEmail)?;
-        let mut change = Self::idle(dc, policy);
+        let mut change = Self::idle(session)?;
         change.send_code(now, email.to_owned());
         Ok(change)
     }
 
     /// Starts the change with a Google or Apple ID token (no code is sent): the token's
     /// address becomes the login email.
-    pub fn with_token(dc: DcId, policy: RetryPolicy, token: EmailToken, now: Instant) -> Self {
-        let mut change = Self::idle(dc, policy);
+    ///
+    /// # Errors
+    ///
+    /// An unsupported layer, or a DC id that is not positive.
+    pub fn with_token(
+        session: &SessionConfig,
+        token: EmailToken,
+        now: Instant,
+    ) -> Result<Self, UsageError> {
+        let mut change = Self::idle(session)?;
         change.verify(now, Pending::VerifyToken, token_verification(token));
-        change
+        Ok(change)
     }
 
-    fn idle(dc: DcId, policy: RetryPolicy) -> Self {
-        LoginEmailChange {
-            seq: crate::password::CallSequence::new(dc, policy),
+    fn idle(session: &SessionConfig) -> Result<Self, UsageError> {
+        Ok(LoginEmailChange {
+            seq: CallSequence::new(session.dc, session.check()?, session.retry.clone()),
             phase: Phase::Working,
             events: VecDeque::new(),
             pending: None,
             email: None,
-            code_length: 0,
+            code: None,
             attempts: 0,
-        }
+        })
     }
 
     // ----- getters -----
@@ -223,6 +166,14 @@ impl LoginEmailChange {
         self.email.as_deref()
     }
 
+    /// The code sent to the new address (in `AwaitingEmailCode`).
+    pub fn email_code(&self) -> Option<&EmailCode> {
+        match self.phase {
+            Phase::AwaitingEmailCode => self.code.as_ref(),
+            _ => None,
+        }
+    }
+
     /// Wrong codes so far.
     pub fn code_attempts(&self) -> u32 {
         self.attempts
@@ -230,15 +181,19 @@ impl LoginEmailChange {
 
     // ----- commands -----
 
-    /// The code sent to the new address (in `AwaitingCode`).
+    /// The code sent to the new address (in `AwaitingEmailCode`).
+    ///
+    /// # Errors
+    ///
+    /// The wrong phase, or a code that cannot be right.
     pub fn submit_code(&mut self, now: Instant, code: &str) -> Result<(), UsageError> {
-        self.expect("submit_code", self.phase == Phase::AwaitingCode)?;
-        let code = Zeroizing::new(
-            CodeKind::Sms {
-                length: self.code_length,
-            }
-            .normalize(code)?,
-        );
+        expect_phase(
+            "submit_code",
+            self.phase,
+            self.phase == Phase::AwaitingEmailCode,
+        )?;
+        let length = self.code.as_ref().map_or(0, |c| c.length);
+        let code = Zeroizing::new(normalize_digits(code, length)?);
         let verification = types::EmailVerificationCode {
             code: code.to_string(),
         }
@@ -247,34 +202,49 @@ impl LoginEmailChange {
         Ok(())
     }
 
-    /// A Google or Apple ID token instead of the code (in `AwaitingCode` or `AwaitingEmail`).
+    /// A Google or Apple ID token instead of the code (in `AwaitingEmailCode` or
+    /// `AwaitingEmail`).
+    ///
+    /// # Errors
+    ///
+    /// The wrong phase.
     pub fn submit_token(&mut self, now: Instant, token: EmailToken) -> Result<(), UsageError> {
-        self.expect(
+        expect_phase(
             "submit_token",
-            matches!(self.phase, Phase::AwaitingCode | Phase::AwaitingEmail),
+            self.phase,
+            matches!(self.phase, Phase::AwaitingEmailCode | Phase::AwaitingEmail),
         )?;
         self.verify(now, Pending::VerifyToken, token_verification(token));
         Ok(())
     }
 
-    /// Another address (in `AwaitingEmail`, or `AwaitingCode` to change one's mind): a code
-    /// is sent to it.
+    /// Another address (in `AwaitingEmail`, or `AwaitingEmailCode` to change one's mind): a
+    /// code is sent to it.
+    ///
+    /// # Errors
+    ///
+    /// The wrong phase, or not an address.
     pub fn submit_email(&mut self, now: Instant, email: &str) -> Result<(), UsageError> {
-        self.expect(
+        expect_phase(
             "submit_email",
-            matches!(self.phase, Phase::AwaitingCode | Phase::AwaitingEmail),
+            self.phase,
+            matches!(self.phase, Phase::AwaitingEmailCode | Phase::AwaitingEmail),
         )?;
         let email = plausible_email(email).ok_or(UsageError::InvalidEmail)?;
         self.send_code(now, email.to_owned());
         Ok(())
     }
 
-    /// Sends the code to the same address again (in `AwaitingCode`).
+    /// Sends the code to the same address again (in `AwaitingEmailCode`).
+    ///
+    /// # Errors
+    ///
+    /// The wrong phase.
     pub fn resend_code(&mut self, now: Instant) -> Result<(), UsageError> {
         let Some(email) = self
             .email
             .clone()
-            .filter(|_| self.phase == Phase::AwaitingCode)
+            .filter(|_| self.phase == Phase::AwaitingEmailCode)
         else {
             return Err(UsageError::WrongPhase {
                 command: "resend_code",
@@ -288,22 +258,11 @@ impl LoginEmailChange {
     /// Ends the machine at once with `Cancelled`. Nothing happens after it finished.
     pub fn cancel(&mut self, _now: Instant) {
         if self.phase != Phase::Finished {
-            self.finish(Event::Cancelled);
+            self.finish(EmailChangeEvent::Cancelled);
         }
     }
 
     // ----- internals -----
-
-    fn expect(&self, command: &'static str, allowed: bool) -> Result<(), UsageError> {
-        if allowed {
-            Ok(())
-        } else {
-            Err(UsageError::WrongPhase {
-                command,
-                phase: self.phase,
-            })
-        }
-    }
 
     fn send_code(&mut self, now: Instant, email: String) {
         self.email = Some(email.clone());
@@ -326,7 +285,7 @@ impl LoginEmailChange {
         self.seq.start(call, |v| Reply::Verified(Box::new(v)), now);
     }
 
-    fn finish(&mut self, event: Event) {
+    fn finish(&mut self, event: EmailChangeEvent) {
         self.seq.abandon();
         self.pending = None;
         self.phase = Phase::Finished;
@@ -338,80 +297,101 @@ impl LoginEmailChange {
             let Some(event) = self.seq.poll_event() else {
                 break;
             };
-            match event {
-                CallEvent::DcChanged(dc) => self.events.push_back(Event::DcChanged(dc)),
+            let result = match event {
+                CallEvent::DcChanged(dc) => {
+                    self.events.push_back(EmailChangeEvent::DcChanged(dc));
+                    continue;
+                }
                 CallEvent::FloodWait { seconds, until } => {
-                    self.events.push_back(Event::FloodWait { seconds, until });
+                    self.events
+                        .push_back(EmailChangeEvent::FloodWait { seconds, until });
+                    continue;
                 }
-                CallEvent::Done(result) => {
-                    let pending = self.pending.take().unwrap_or(Pending::Send);
-                    self.on_done(pending, result);
-                }
-            }
+                CallEvent::Done(reply) => Ok(reply),
+                CallEvent::Failed(error) => Err(error),
+            };
+            let pending = self.pending.take().unwrap_or(Pending::Send);
+            self.on_done(pending, result);
         }
     }
 
-    fn on_done(&mut self, pending: Pending, result: Result<Reply, CallError>) {
+    fn on_done(&mut self, pending: Pending, result: Result<Reply, Error>) {
         use RpcErrorKind as K;
         match (pending, result) {
             (_, Ok(Reply::Sent(enums::account::SentEmailCode::SentEmailCode(sent)))) => {
-                self.code_length = u32::try_from(sent.length).unwrap_or(0);
-                self.attempts = 0;
-                self.phase = Phase::AwaitingCode;
-                self.events.push_back(Event::CodeSent {
+                let code = EmailCode {
                     email_pattern: sent.email_pattern,
-                    length: self.code_length,
-                });
+                    length: u32::try_from(sent.length).unwrap_or(0),
+                };
+                self.code = Some(code.clone());
+                self.attempts = 0;
+                self.phase = Phase::AwaitingEmailCode;
+                self.events.push_back(EmailChangeEvent::CodeSent(code));
             }
             (_, Ok(Reply::Verified(verified))) => match *verified {
                 enums::account::EmailVerified::EmailVerified(v) => {
-                    self.finish(Event::Changed { email: v.email });
+                    self.finish(EmailChangeEvent::Done(v.email));
                 }
-                other => self.finish(Event::Failed(ChangeError::UnexpectedReply {
+                other => self.finish(EmailChangeEvent::Failed(Error::UnexpectedReply {
                     method: "account.verifyEmail",
                     what: other.constructor_name().to_owned(),
                 })),
             },
-            (Pending::VerifyCode, Err(CallError::Rpc(e))) if e.kind() == K::CodeInvalid => {
+            (Pending::VerifyCode, Err(Error::Rpc { error, .. }))
+                if error.kind() == K::CodeInvalid =>
+            {
                 self.attempts += 1;
-                self.phase = Phase::AwaitingCode;
-                self.events.push_back(Event::CodeInvalid {
+                self.phase = Phase::AwaitingEmailCode;
+                self.events.push_back(EmailChangeEvent::CodeInvalid {
                     attempts: self.attempts,
                 });
             }
-            (Pending::VerifyCode, Err(CallError::Rpc(e))) if e.kind() == K::EmailVerifyExpired => {
-                self.phase = Phase::AwaitingCode;
-                self.events.push_back(Event::CodeExpired);
-            }
-            (Pending::VerifyToken, Err(CallError::Rpc(e))) if e.kind() == K::CodeInvalid => {
-                self.refused(e);
-            }
-            (_, Err(CallError::Rpc(e)))
-                if matches!(e.kind(), K::EmailInvalid | K::EmailNotAllowed) =>
+            (Pending::VerifyCode, Err(Error::Rpc { error, .. }))
+                if error.kind() == K::EmailVerifyExpired =>
             {
-                self.refused(e);
+                self.phase = Phase::AwaitingEmailCode;
+                self.events.push_back(EmailChangeEvent::CodeExpired);
             }
-            (_, Err(e)) => self.finish(Event::Failed(e.into())),
+            (Pending::VerifyToken, Err(Error::Rpc { error, .. }))
+                if error.kind() == K::CodeInvalid =>
+            {
+                self.refused(error);
+            }
+            (_, Err(Error::Rpc { error, .. }))
+                if matches!(error.kind(), K::EmailInvalid | K::EmailNotAllowed) =>
+            {
+                self.refused(error);
+            }
+            (_, Err(Error::Rpc { error, .. })) if error.kind() == K::EmailNotSetup => {
+                self.finish(EmailChangeEvent::Failed(Error::EmailNotSetUp));
+            }
+            (_, Err(e)) => self.finish(EmailChangeEvent::Failed(e)),
         }
     }
 
     fn refused(&mut self, e: RpcError) {
         self.phase = Phase::AwaitingEmail;
-        self.events.push_back(Event::EmailRefused(e));
+        self.events.push_back(EmailChangeEvent::EmailRefused(e));
     }
 }
 
 fn token_verification(token: EmailToken) -> enums::EmailVerification {
     match token {
-        EmailToken::Google(token) => types::EmailVerificationGoogle { token }.into(),
-        EmailToken::Apple(token) => types::EmailVerificationApple { token }.into(),
+        EmailToken::Google(token) => types::EmailVerificationGoogle {
+            token: token.to_string(),
+        }
+        .into(),
+        EmailToken::Apple(token) => types::EmailVerificationApple {
+            token: token.to_string(),
+        }
+        .into(),
     }
 }
 
 crate::machine::forward_machine!(
     LoginEmailChange,
-    Event,
+    EmailChangeEvent,
     seq,
     pump: |this, now| { let _ = now; this.pump() },
-    finished: |me| me.phase == Phase::Finished,
+    phase: |me| me.phase,
 );

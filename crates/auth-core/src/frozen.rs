@@ -5,25 +5,25 @@
 //!
 //! These are no flood waits, although `FROZEN_METHOD_INVALID` shares code 420 with
 //! `FLOOD_WAIT_X`: errors are classified by name, so a [`Call`](crate::machine::Call) never
-//! waits and retries them; it ends with [`CallError::Rpc`], and [`CallError::frozen`] tells the
-//! app to explain. The app should then call `help.getAppConfig`, whose `freeze_since_date`,
+//! waits and retries them; it fails with [`Error::Rpc`], and [`Error::frozen`] tells the app to
+//! explain. The app should then call `help.getAppConfig`, whose `freeze_since_date`,
 //! `freeze_until_date` (when the account will be deleted unless an appeal succeeds) and
 //! `freeze_appeal_url` fields are filled in for frozen accounts, and show them.
 //!
 //! ```
 //! use auth_core::frozen::Frozen;
-//! use auth_core::machine::CallError;
-//! use auth_core::RpcError;
+//! use auth_core::{Error, RpcError};
 //!
-//! let error = CallError::Rpc(RpcError::new(420, "FROZEN_METHOD_INVALID"));
+//! let error = Error::Rpc { method: "messages.sendMessage", error: RpcError::new(420, "FROZEN_METHOD_INVALID") };
 //! if let Some(frozen) = error.frozen() {
 //!     assert_eq!(frozen, Frozen::MethodInvalid);
 //!     println!("{}", frozen.explanation()); // then fetch help.getAppConfig's freeze_* fields
 //! }
-//! assert!(!CallError::Rpc(RpcError::new(420, "FLOOD_WAIT_5")).is_frozen());
+//! let flood = Error::Rpc { method: "m", error: RpcError::new(420, "FLOOD_WAIT_5") };
+//! assert!(!flood.is_frozen());
 //! ```
 
-use crate::{RpcError, RpcErrorKind, machine::CallError};
+use crate::{Error, RpcError, RpcErrorKind};
 
 /// How a frozen account's refusal reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,13 +57,10 @@ impl Frozen {
     }
 }
 
-impl CallError {
-    /// Whether the call failed because the account is frozen, and how.
+impl Error {
+    /// Whether the flow failed because the account is frozen, and how.
     pub fn frozen(&self) -> Option<Frozen> {
-        match self {
-            CallError::Rpc(e) => Frozen::of(e),
-            _ => None,
-        }
+        self.rpc_error().and_then(Frozen::of)
     }
 
     /// Whether the call failed because the account is frozen (see [`frozen`](Self::frozen)).

@@ -9,9 +9,9 @@
 //! ```
 //! use std::time::Instant;
 //! use auth_core::login_codes::{SERVICE_USER_ID, find_login_codes, invalidate_codes};
-//! use auth_core::machine::{Machine, RetryPolicy};
+//! use auth_core::machine::Machine;
 //! use auth_core::tl::{self, functions};
-//! use auth_core::DcId;
+//! use auth_core::{DcId, SessionConfig};
 //!
 //! let text = "Login code: 12-345. Do not give this code to anyone, even if they say they are from Telegram!";
 //! let codes = find_login_codes(SERVICE_USER_ID, text);
@@ -19,21 +19,18 @@
 //! assert!(find_login_codes(42, text).is_empty(), "only the service user's messages count");
 //!
 //! // The user forwarded that message: invalidate its codes.
-//! let mut call = invalidate_codes(&codes, DcId(2), RetryPolicy::default(), 0, Instant::now());
+//! let mut call = invalidate_codes(&SessionConfig::new(DcId(2)), &codes, Instant::now())?;
 //! let t = call.poll_transmit().unwrap();
 //! let sent: functions::account::InvalidateSignInCodes = tl::decode(&t.body).unwrap();
 //! assert_eq!(sent.codes, ["12345"]);
+//! # Ok::<(), auth_core::UsageError>(())
 //! ```
 
 use std::time::Instant;
 
 use zeroize::Zeroizing;
 
-use crate::{
-    DcId,
-    machine::{Call, RetryPolicy},
-    tl::functions,
-};
+use crate::{config::SessionConfig, error::UsageError, machine::Call, tl::functions};
 
 /// The user id of Telegram's login notification service, which sends login codes.
 pub const SERVICE_USER_ID: i64 = 777_000;
@@ -109,19 +106,20 @@ pub fn find_login_codes(sender_user_id: i64, text: &str) -> Vec<LoginCode> {
     codes
 }
 
-/// `account.invalidateSignInCodes(codes)`, answered with `true`, on a logged-in session of DC
-/// `dc`.
+/// `account.invalidateSignInCodes(codes)`, answered with `true`, on a logged-in session.
+///
+/// # Errors
+///
+/// An unsupported layer, or a DC id that is not positive.
 pub fn invalidate_codes(
+    session: &SessionConfig,
     codes: &[LoginCode],
-    dc: DcId,
-    policy: RetryPolicy,
-    first_id: u64,
     now: Instant,
-) -> Call<functions::account::InvalidateSignInCodes> {
+) -> Result<Call<functions::account::InvalidateSignInCodes>, UsageError> {
     let call = functions::account::InvalidateSignInCodes {
         codes: codes.iter().map(|c| c.as_str().to_owned()).collect(),
     };
-    Call::new(call, dc, policy, first_id, now)
+    Call::new(session, call, now)
 }
 
 #[cfg(test)]

@@ -8,18 +8,18 @@
 //! use std::time::Instant;
 //! use auth_core::logout::{Logout, LogoutEvent};
 //! use auth_core::logout_tokens::LogoutTokens;
-//! use auth_core::machine::{Machine, RetryPolicy};
+//! use auth_core::machine::Machine;
 //! use auth_core::tl::{Serialize, enums, types};
-//! use auth_core::DcId;
+//! use auth_core::{DcId, SessionConfig};
 //!
 //! let mut tokens = LogoutTokens::new(); // the device's store (e.g. a file)
 //! let now = Instant::now();
-//! let mut logout = Logout::new(DcId(2), RetryPolicy::default(), now);
+//! let mut logout = Logout::new(&SessionConfig::new(DcId(2)), now)?;
 //! let t = logout.poll_transmit().unwrap(); // auth.logOut, on the logged-in key of DC 2
 //! let reply = enums::auth::LoggedOut::from(types::auth::LoggedOut { future_auth_token: Some(vec![7; 32]) });
-//! logout.handle_response(now, t.id, &reply.to_bytes()).unwrap();
+//! logout.handle_response(now, t.id, &reply.to_bytes())?;
 //! match logout.poll_event() {
-//!     Some(LogoutEvent::LoggedOut(Some(token))) => {
+//!     Some(LogoutEvent::Done(Some(token))) => {
 //!         assert_eq!(format!("{token:?}"), "FutureAuthToken(<redacted>)");
 //!         tokens.push(token.as_bytes());
 //!     }
@@ -27,6 +27,7 @@
 //! }
 //! assert_eq!(tokens.iter().next(), Some(&[7u8; 32][..]));
 //! // The next login sends them: `Config::logout_tokens = tokens`.
+//! # Ok::<(), auth_core::UsageError>(())
 //! ```
 
 use std::collections::VecDeque;
@@ -35,8 +36,11 @@ use std::time::Instant;
 use zeroize::Zeroizing;
 
 use crate::{
-    DcId,
-    machine::{Call, CallError, CallEvent, Machine, RetryPolicy},
+    DcId, Error,
+    config::SessionConfig,
+    error::UsageError,
+    machine::{Call, CallEvent, Machine},
+    phase::Phase,
     tl::{enums, functions},
 };
 
@@ -57,8 +61,9 @@ impl FutureAuthToken {
     }
 }
 
-/// What a [`Logout`] tells its caller. `LoggedOut` and `Failed` are terminal.
+/// What a [`Logout`] tells its caller. `Done` and `Failed` are terminal.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum LogoutEvent {
     /// The server asked to wait; the call goes out again by itself at `until`.
     FloodWait {
@@ -68,19 +73,26 @@ pub enum LogoutEvent {
         until: Instant,
     },
     /// Logged out; keep the token, if any, with the device's logout tokens. Terminal.
-    LoggedOut(Option<FutureAuthToken>),
+    Done(Option<FutureAuthToken>),
     /// The server refused (e.g. `401 AUTH_KEY_UNREGISTERED`: the key was not logged in) or the
     /// call failed otherwise. Terminal.
-    Failed(CallError),
+    Failed(Error),
+}
+
+impl LogoutEvent {
+    /// Whether this event ends the logout.
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, LogoutEvent::Done(_) | LogoutEvent::Failed(_))
+    }
 }
 
 /// `auth.logOut` on the session of one data center.
 ///
 /// Driven through [`Machine`]: `poll_*` for output, `handle_*` for input; getter
-/// [`dc`](Self::dc); no commands. Unlike other calls, a `*_MIGRATE_X` answer is not followed
-/// (whatever the [`RetryPolicy`] says): logging out applies to the key the call is sent on, and
-/// logging out another DC's key instead would leave this one logged in. It fails with the RPC
-/// error instead.
+/// [`dc`](Self::dc); phases `Working` and `Finished`; no commands. Unlike other calls, a
+/// `*_MIGRATE_X` answer is not followed: logging out applies to the key the call is sent on,
+/// and logging out another DC's key instead would leave this one logged in. It fails with the
+/// RPC error instead.
 #[derive(Debug)]
 pub struct Logout {
     call: Call<functions::auth::LogOut>,
@@ -89,18 +101,28 @@ pub struct Logout {
 }
 
 impl Logout {
-    /// Queues `auth.logOut` for the session of `dc` (the DC of the
-    /// [`Authorization`](crate::login::Authorization)).
-    pub fn new(dc: DcId, policy: RetryPolicy, now: Instant) -> Self {
-        let policy = RetryPolicy {
-            follow_migrations: false,
-            ..policy
-        };
-        Logout {
-            call: Call::new(functions::auth::LogOut {}, dc, policy, 0, now),
+    /// Queues `auth.logOut` for the session of `session.dc` (the DC of the
+    /// [`Authorization`](crate::Authorization)).
+    ///
+    /// # Errors
+    ///
+    /// An unsupported layer, or a DC id that is not positive.
+    pub fn new(session: &SessionConfig, now: Instant) -> Result<Self, UsageError> {
+        let layer = session.check()?;
+        let call = Call::start(
+            session.dc,
+            layer,
+            session.retry.clone(),
+            functions::auth::LogOut {},
+            0,
+            now,
+        )
+        .pinned();
+        Ok(Logout {
+            call,
             events: VecDeque::new(),
             finished: false,
-        }
+        })
     }
 
     // ----- getters -----
@@ -120,15 +142,15 @@ impl Logout {
                 CallEvent::FloodWait { seconds, until } => {
                     LogoutEvent::FloodWait { seconds, until }
                 }
-                CallEvent::Done(Ok(enums::auth::LoggedOut::LoggedOut(out))) => {
+                CallEvent::Done(enums::auth::LoggedOut::LoggedOut(out)) => {
                     self.finished = true;
-                    LogoutEvent::LoggedOut(
+                    LogoutEvent::Done(
                         out.future_auth_token
                             .filter(|t| !t.is_empty())
                             .map(|t| FutureAuthToken(Zeroizing::new(t))),
                     )
                 }
-                CallEvent::Done(Err(e)) => {
+                CallEvent::Failed(e) => {
                     self.finished = true;
                     LogoutEvent::Failed(e)
                 }
@@ -143,5 +165,5 @@ crate::machine::forward_machine!(
     LogoutEvent,
     call,
     pump: |this, now| { let _ = now; this.pump() },
-    finished: |me| me.finished,
+    phase: |me| if me.finished { Phase::Finished } else { Phase::Working },
 );

@@ -10,8 +10,10 @@ pub struct RequestId(pub u64);
 ///
 /// The caller wraps it as its session requires (`invokeWithLayer`, `initConnection`,
 /// encryption, message ids) and later hands the unwrapped result (or `rpc_error`) back with
-/// `handle_response(now, id, body)`, or reports `handle_failure(now, id, failure)`.
+/// `handle_response(now, id, body)`, or reports `handle_failure(now, id, failure)`. Dropping a
+/// transmit unsent leaves its machine waiting until the request deadline.
 #[derive(Clone, PartialEq, Eq)]
+#[must_use = "send it on the session of its DC, or the machine waits for an answer that never comes"]
 pub struct Transmit {
     /// Quote this id when answering.
     pub id: RequestId,
@@ -38,6 +40,7 @@ impl std::fmt::Debug for Transmit {
 
 /// Why the caller's session could not deliver a request or its answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TransportFailure {
     /// No answer arrived in time.
     #[error("timed out")]

@@ -1,20 +1,22 @@
-//! Transcript tests of the small machines built from `Call`: bot login, logout, the DC
-//! hand-off, confirming or rejecting a new login, invalidating login codes, and a frozen
-//! account's refusals. Scripted server replies, asserted transmits and events.
+//! Transcript tests of the small machines built from `Call`: bot login, logout, the
+//! authorization transfer, confirming or rejecting a new login, invalidating login codes, and a
+//! frozen account's refusals. Scripted server replies, asserted transmits and events.
 mod support;
 
 use std::time::{Duration, Instant};
 
 use auth_core::{
-    DcId, RequestId, RpcErrorKind, TransportFailure,
-    bot::{self, BotEvent, BotLogin, BotLoginError},
+    DcId, Error, RequestId, RetryPolicy, RpcError, RpcErrorKind, SessionConfig, TransportFailure,
+    UsageError,
+    auth_transfer::{AuthTransfer, TransferEvent, TransferStep},
+    bot::{BotEvent, BotLogin},
     frozen::Frozen,
-    handoff::{self, Handoff, HandoffError, HandoffEvent, Step},
+    login::Config,
     login_codes::{SERVICE_USER_ID, find_login_codes, invalidate_codes},
     logout::{Logout, LogoutEvent},
     logout_tokens::LogoutTokens,
-    machine::{CallError, CallEvent, Machine, RetryPolicy, UnknownRequest},
-    sessions::{NewLogin, confirm_login, list_authorizations, reject_login},
+    machine::{CallEvent, Machine},
+    new_logins::{NewLogin, confirm_login, list_authorizations, reject_login},
     tl::{self, Serialize, enums, functions, types},
 };
 use support::*;
@@ -50,16 +52,19 @@ fn auth_of(user: enums::User) -> enums::auth::Authorization {
 
 fn bot_login() -> Driven<BotLogin> {
     Driven::new(|now| {
-        BotLogin::new(
-            12345,
-            "api-hash",
-            TOKEN,
-            DcId(2),
-            RetryPolicy::default(),
-            now,
-        )
-        .expect("a well-formed token")
+        BotLogin::new(Config::new(12345, "api-hash"), TOKEN, now).expect("a well-formed token")
     })
+}
+
+fn session(dc: i32) -> SessionConfig {
+    SessionConfig::new(DcId(dc))
+}
+
+fn rpc(method: &'static str, code: i32, name: &str) -> Error {
+    Error::Rpc {
+        method,
+        error: RpcError::new(code, name),
+    }
 }
 
 #[test]
@@ -76,7 +81,7 @@ fn bot_login_sends_the_token_and_follows_user_migrate() {
         "the token is redacted in Debug"
     );
     s.reply_error(t.id, 303, "USER_MIGRATE_4");
-    assert_eq!(s.one_event(), BotEvent::HomeDcChanged(DcId(4)));
+    assert_eq!(s.one_event(), BotEvent::DcChanged(DcId(4)));
     assert_eq!(s.machine.dc(), DcId(4));
     let (t, call) = s.expect::<functions::auth::ImportBotAuthorization>();
     assert_eq!((t.id, t.dc), (RequestId(1), DcId(4)));
@@ -84,7 +89,7 @@ fn bot_login_sends_the_token_and_follows_user_migrate() {
     s.no_transmit();
     s.reply(t.id, &auth_of(bot_user(123_456)));
     match s.one_event() {
-        BotEvent::LoggedIn(auth) => {
+        BotEvent::Done(auth) => {
             assert_eq!(
                 (auth.user_id, auth.dc, auth.is_bot),
                 (123_456, DcId(4), true)
@@ -106,28 +111,27 @@ fn bot_login_sends_the_token_and_follows_user_migrate() {
 fn bot_login_refuses_malformed_tokens_and_credentials_before_sending() {
     let now = start();
     let new = |api_id, hash: &str, token: &str, dc| {
-        BotLogin::new(api_id, hash, token, DcId(dc), RetryPolicy::default(), now).map(|_| ())
+        let mut config = Config::new(api_id, hash);
+        config.session.dc = DcId(dc);
+        BotLogin::new(config, token, now).map(|_| ())
     };
     for token in [
         "", "123456", "123456:", "abc:def", "12:ab cd", "12:a/b", ":abc",
     ] {
         assert!(
-            matches!(new(1, "h", token, 2), Err(bot::UsageError::InvalidToken(_))),
+            matches!(new(1, "h", token, 2), Err(UsageError::InvalidBotToken(_))),
             "{token:?}"
         );
     }
     assert_eq!(
         new(0, "h", TOKEN, 2),
-        Err(bot::UsageError::InvalidConfig("api_id must be positive"))
+        Err(UsageError::InvalidConfig("api_id must be positive"))
     );
     assert_eq!(
         new(1, "", TOKEN, 2),
-        Err(bot::UsageError::InvalidConfig("api_hash is empty"))
+        Err(UsageError::InvalidConfig("api_hash is empty"))
     );
-    assert_eq!(
-        new(1, "h", TOKEN, 0),
-        Err(bot::UsageError::InvalidConfig("the DC id must be positive"))
-    );
+    assert_eq!(new(1, "h", TOKEN, 0), Err(UsageError::InvalidDc(DcId(0))));
     assert_eq!(new(1, "h", " 42:x \n", 2), Ok(()), "whitespace around it");
 }
 
@@ -138,7 +142,7 @@ fn bot_login_access_token_invalid_is_typed_and_final() {
         let (t, _) = s.expect::<functions::auth::ImportBotAuthorization>();
         s.reply_error(t.id, 400, name);
         match s.one_event() {
-            BotEvent::Failed(BotLoginError::InvalidToken(e)) => {
+            BotEvent::Failed(Error::BotTokenRejected(e)) => {
                 assert_eq!(e.name, name);
                 assert_eq!(e.kind(), RpcErrorKind::AccessTokenInvalid);
             }
@@ -170,9 +174,10 @@ fn bot_login_waits_retries_and_rejects_odd_replies() {
     s.reply(t.id, &sign_up);
     assert_eq!(
         s.one_event(),
-        BotEvent::Failed(BotLoginError::UnexpectedReply(
-            "auth.authorizationSignUpRequired"
-        ))
+        BotEvent::Failed(Error::UnexpectedReply {
+            method: "auth.importBotAuthorization",
+            what: "auth.authorizationSignUpRequired".into()
+        })
     );
 
     let mut s = bot_login();
@@ -180,9 +185,10 @@ fn bot_login_waits_retries_and_rejects_odd_replies() {
     s.reply(t.id, &auth_of(types::UserEmpty { id: 1 }.into()));
     assert_eq!(
         s.one_event(),
-        BotEvent::Failed(BotLoginError::UnexpectedReply(
-            "auth.authorization with userEmpty"
-        ))
+        BotEvent::Failed(Error::UnexpectedReply {
+            method: "auth.importBotAuthorization",
+            what: "auth.authorization with userEmpty".into()
+        })
     );
 
     let mut s = bot_login();
@@ -190,21 +196,28 @@ fn bot_login_waits_retries_and_rejects_odd_replies() {
     // An answer for an id never sent is refused.
     assert_eq!(
         s.machine.handle_response(s.now, RequestId(9), &[]),
-        Err(UnknownRequest(RequestId(9)))
+        Err(UsageError::UnknownRequest(RequestId(9)))
     );
     s.reply_error(t.id, 400, "API_ID_INVALID");
-    match s.one_event() {
-        BotEvent::Failed(BotLoginError::Call(CallError::Rpc(e))) => {
-            assert_eq!(e.kind(), RpcErrorKind::ApiIdInvalid)
-        }
-        other => panic!("{other:?}"),
-    }
+    let event = s.one_event();
+    assert_eq!(
+        event,
+        BotEvent::Failed(rpc("auth.importBotAuthorization", 400, "API_ID_INVALID"))
+    );
+    let BotEvent::Failed(error) = event else {
+        unreachable!()
+    };
+    assert_eq!(
+        error.class(),
+        auth_core::ErrorClass::Bug,
+        "a configuration bug"
+    );
 }
 
 #[test]
 fn logout_hands_the_future_auth_token_to_the_logout_tokens() {
     let mut tokens = LogoutTokens::new();
-    let mut s = Driven::new(|now| Logout::new(DcId(4), RetryPolicy::default(), now));
+    let mut s = Driven::new(|now| Logout::new(&session(4), now).expect("a session"));
     let (t, _) = s.expect::<functions::auth::LogOut>();
     assert_eq!(t.dc, DcId(4));
     let out: enums::auth::LoggedOut = types::auth::LoggedOut {
@@ -213,7 +226,7 @@ fn logout_hands_the_future_auth_token_to_the_logout_tokens() {
     .into();
     s.reply(t.id, &out);
     match s.one_event() {
-        LogoutEvent::LoggedOut(Some(token)) => {
+        LogoutEvent::Done(Some(token)) => {
             assert_eq!(format!("{token:?}"), "FutureAuthToken(<redacted>)");
             assert!(tokens.push(token.as_bytes()));
         }
@@ -224,32 +237,30 @@ fn logout_hands_the_future_auth_token_to_the_logout_tokens() {
 
     // No token (or an empty one): nothing to keep.
     for token in [None, Some(vec![])] {
-        let mut s = Driven::new(|now| Logout::new(DcId(2), RetryPolicy::default(), now));
+        let mut s = Driven::new(|now| Logout::new(&session(2), now).expect("a session"));
         let (t, _) = s.expect::<functions::auth::LogOut>();
         let out: enums::auth::LoggedOut = types::auth::LoggedOut {
             future_auth_token: token,
         }
         .into();
         s.reply(t.id, &out);
-        assert_eq!(s.one_event(), LogoutEvent::LoggedOut(None));
+        assert_eq!(s.one_event(), LogoutEvent::Done(None));
     }
 }
 
 #[test]
 fn logout_does_not_follow_migrations_and_reports_refusals() {
-    let mut s = Driven::new(|now| Logout::new(DcId(4), RetryPolicy::default(), now));
+    let mut s = Driven::new(|now| Logout::new(&session(4), now).expect("a session"));
     let (t, _) = s.expect::<functions::auth::LogOut>();
     s.reply_error(t.id, 303, "USER_MIGRATE_2");
-    match s.one_event() {
-        LogoutEvent::Failed(CallError::Rpc(e)) => {
-            assert_eq!(e.kind(), RpcErrorKind::UserMigrate(2))
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(
+        s.one_event(),
+        LogoutEvent::Failed(rpc("auth.logOut", 303, "USER_MIGRATE_2"))
+    );
     s.no_transmit();
     assert_eq!(s.machine.dc(), DcId(4));
 
-    let mut s = Driven::new(|now| Logout::new(DcId(2), RetryPolicy::default(), now));
+    let mut s = Driven::new(|now| Logout::new(&session(2), now).expect("a session"));
     let (t, _) = s.expect::<functions::auth::LogOut>();
     s.reply_error(t.id, 420, "FLOOD_WAIT_1");
     assert!(matches!(
@@ -259,12 +270,10 @@ fn logout_does_not_follow_migrations_and_reports_refusals() {
     s.advance(Duration::from_secs(1));
     let (t, _) = s.expect::<functions::auth::LogOut>();
     s.reply_error(t.id, 401, "AUTH_KEY_UNREGISTERED");
-    match s.one_event() {
-        LogoutEvent::Failed(CallError::Rpc(e)) => {
-            assert_eq!(e.kind(), RpcErrorKind::AuthKeyUnregistered)
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(
+        s.one_event(),
+        LogoutEvent::Failed(rpc("auth.logOut", 401, "AUTH_KEY_UNREGISTERED"))
+    );
 }
 
 fn exported(id: i64, bytes: Vec<u8>) -> enums::auth::ExportedAuthorization {
@@ -272,11 +281,9 @@ fn exported(id: i64, bytes: Vec<u8>) -> enums::auth::ExportedAuthorization {
 }
 
 #[test]
-fn handoff_exports_on_home_then_imports_on_target_with_unique_ids() {
-    let mut s = Driven::new(|now| {
-        Handoff::new(DcId(2), DcId(4), RetryPolicy::default(), now).expect("two DCs")
-    });
-    assert_eq!(s.machine.step(), Some(Step::Export));
+fn transfer_exports_on_home_then_imports_on_target_with_unique_ids() {
+    let mut s = Driven::new(|now| AuthTransfer::new(&session(2), DcId(4), now).expect("two DCs"));
+    assert_eq!(s.machine.step(), Some(TransferStep::Export));
     let (t, call) = s.expect::<functions::auth::ExportAuthorization>();
     assert_eq!((t.id, t.dc, call.dc_id), (RequestId(0), DcId(2), 4));
     s.fail(t.id, TransportFailure::Timeout);
@@ -284,8 +291,8 @@ fn handoff_exports_on_home_then_imports_on_target_with_unique_ids() {
     let (t, _) = s.expect::<functions::auth::ExportAuthorization>();
     assert_eq!(t.id, RequestId(1));
     s.reply(t.id, &exported(-77, vec![9; 32]));
-    assert_eq!(s.one_event(), HandoffEvent::Exported);
-    assert_eq!(s.machine.step(), Some(Step::Import));
+    assert_eq!(s.one_event(), TransferEvent::Exported);
+    assert_eq!(s.machine.step(), Some(TransferStep::Import));
 
     let (t, call) = s.expect::<functions::auth::ImportAuthorization>();
     assert_eq!((t.id, t.dc), (RequestId(2), DcId(4)));
@@ -296,24 +303,20 @@ fn handoff_exports_on_home_then_imports_on_target_with_unique_ids() {
     assert!(s.events().is_empty());
     assert_eq!(
         s.machine.handle_response(s.now, RequestId(3), &[]),
-        Err(UnknownRequest(RequestId(3)))
+        Err(UsageError::UnknownRequest(RequestId(3)))
     );
     s.reply_error(t.id, 420, "FLOOD_WAIT_2");
     let until = s.now + Duration::from_secs(2);
     assert_eq!(
         s.one_event(),
-        HandoffEvent::FloodWait {
-            step: Step::Import,
-            seconds: 2,
-            until
-        }
+        TransferEvent::FloodWait { seconds: 2, until }
     );
     s.advance(Duration::from_secs(2));
     let (t, _) = s.expect::<functions::auth::ImportAuthorization>();
     assert_eq!(t.id, RequestId(3));
     s.reply(t.id, &authorization(1001));
     match s.one_event() {
-        HandoffEvent::LoggedIn(auth) => {
+        TransferEvent::Done(auth) => {
             assert_eq!((auth.user_id, auth.dc), (1001, DcId(4)));
         }
         other => panic!("{other:?}"),
@@ -327,46 +330,40 @@ fn handoff_exports_on_home_then_imports_on_target_with_unique_ids() {
 }
 
 #[test]
-fn handoff_failures_name_their_step() {
+fn transfer_failures_name_their_call() {
     let now = start();
     assert_eq!(
-        Handoff::new(DcId(2), DcId(2), RetryPolicy::default(), now).map(|_| ()),
-        Err(handoff::UsageError::SameDc(DcId(2)))
+        AuthTransfer::new(&session(2), DcId(2), now).map(|_| ()),
+        Err(UsageError::SameDc(DcId(2)))
     );
     assert_eq!(
-        Handoff::new(DcId(2), DcId(-1), RetryPolicy::default(), now).map(|_| ()),
-        Err(handoff::UsageError::InvalidDc(DcId(-1)))
+        AuthTransfer::new(&session(2), DcId(-1), now).map(|_| ()),
+        Err(UsageError::InvalidDc(DcId(-1)))
     );
 
-    let mut s = Driven::new(|now| {
-        Handoff::new(DcId(2), DcId(4), RetryPolicy::default(), now).expect("two DCs")
-    });
+    let mut s = Driven::new(|now| AuthTransfer::new(&session(2), DcId(4), now).expect("two DCs"));
     let (t, _) = s.expect::<functions::auth::ExportAuthorization>();
     s.reply_error(t.id, 401, "AUTH_KEY_UNREGISTERED");
-    match s.one_event() {
-        HandoffEvent::Failed(HandoffError::Call {
-            step: Step::Export,
-            error: CallError::Rpc(e),
-        }) => assert_eq!(e.name, "AUTH_KEY_UNREGISTERED"),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(
+        s.one_event(),
+        TransferEvent::Failed(rpc(
+            "auth.exportAuthorization",
+            401,
+            "AUTH_KEY_UNREGISTERED"
+        ))
+    );
     s.no_transmit();
 
-    let mut s = Driven::new(|now| {
-        Handoff::new(DcId(2), DcId(4), RetryPolicy::default(), now).expect("two DCs")
-    });
+    let mut s = Driven::new(|now| AuthTransfer::new(&session(2), DcId(4), now).expect("two DCs"));
     let (t, _) = s.expect::<functions::auth::ExportAuthorization>();
     s.reply(t.id, &exported(1, vec![1]));
     s.events();
     let (t, _) = s.expect::<functions::auth::ImportAuthorization>();
     s.reply_error(t.id, 400, "AUTH_BYTES_INVALID");
-    match s.one_event() {
-        HandoffEvent::Failed(HandoffError::Call {
-            step: Step::Import,
-            error: CallError::Rpc(e),
-        }) => assert_eq!(e.name, "AUTH_BYTES_INVALID"),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(
+        s.one_event(),
+        TransferEvent::Failed(rpc("auth.importAuthorization", 400, "AUTH_BYTES_INVALID"))
+    );
     assert!(s.machine.is_finished());
 }
 
@@ -414,9 +411,9 @@ fn new_login_update_becomes_a_typed_value() {
 
 #[test]
 fn confirm_and_reject_are_calls_with_the_shared_rules() {
-    let mut s = Driven::new(|now| confirm_login(-42, DcId(2), RetryPolicy::default(), 5, now));
+    let mut s = Driven::new(|now| confirm_login(&session(2), -42, now).expect("a session"));
     let (t, call) = s.expect::<functions::account::ChangeAuthorizationSettings>();
-    assert_eq!((t.id, t.dc), (RequestId(5), DcId(2)));
+    assert_eq!((t.id, t.dc), (RequestId(0), DcId(2)));
     assert!(call.confirmed);
     assert_eq!(call.hash, -42);
     assert_eq!(
@@ -427,9 +424,9 @@ fn confirm_and_reject_are_calls_with_the_shared_rules() {
         (None, None)
     );
     s.reply(t.id, &true);
-    assert_eq!(s.one_event(), CallEvent::Done(Ok(true)));
+    assert_eq!(s.one_event(), CallEvent::Done(true));
 
-    let mut s = Driven::new(|now| reject_login(-42, DcId(2), RetryPolicy::default(), 0, now));
+    let mut s = Driven::new(|now| reject_login(&session(2), -42, now).expect("a session"));
     let (t, call) = s.expect::<functions::account::ResetAuthorization>();
     assert_eq!(call.hash, -42);
     s.reply_error(t.id, 420, "FLOOD_WAIT_1");
@@ -440,14 +437,16 @@ fn confirm_and_reject_are_calls_with_the_shared_rules() {
     s.advance(Duration::from_secs(1));
     let (t, _) = s.expect::<functions::account::ResetAuthorization>();
     s.reply_error(t.id, 406, "FRESH_RESET_AUTHORISATION_FORBIDDEN");
-    match s.one_event() {
-        CallEvent::Done(Err(CallError::Rpc(e))) => {
-            assert_eq!(e.name, "FRESH_RESET_AUTHORISATION_FORBIDDEN")
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(
+        s.one_event(),
+        CallEvent::Failed(rpc(
+            "account.resetAuthorization",
+            406,
+            "FRESH_RESET_AUTHORISATION_FORBIDDEN"
+        ))
+    );
 
-    let mut s = Driven::new(|now| list_authorizations(DcId(3), RetryPolicy::default(), 0, now));
+    let mut s = Driven::new(|now| list_authorizations(&session(3), now).expect("a session"));
     let (t, _) = s.expect::<functions::account::GetAuthorizations>();
     assert_eq!(t.dc, DcId(3));
     let list: enums::account::Authorizations = types::account::Authorizations {
@@ -464,7 +463,7 @@ fn confirm_and_reject_are_calls_with_the_shared_rules() {
     .into();
     s.reply(t.id, &list);
     match s.one_event() {
-        CallEvent::Done(Ok(enums::account::Authorizations::Authorizations(a))) => {
+        CallEvent::Done(enums::account::Authorizations::Authorizations(a)) => {
             let enums::Authorization::Authorization(first) = &a.authorizations[0];
             assert_eq!((first.hash, first.unconfirmed), (-42, true));
         }
@@ -476,8 +475,7 @@ fn confirm_and_reject_are_calls_with_the_shared_rules() {
 fn invalidating_codes_sends_what_was_found() {
     let text = "Login code: 22-222. Another: 3333333--. Not 1234 nor 12345678.";
     let codes = find_login_codes(SERVICE_USER_ID, text);
-    let mut s =
-        Driven::new(|now| invalidate_codes(&codes, DcId(2), RetryPolicy::default(), 0, now));
+    let mut s = Driven::new(|now| invalidate_codes(&session(2), &codes, now).expect("a session"));
     let (t, call) = s.expect::<functions::account::InvalidateSignInCodes>();
     assert_eq!(t.dc, DcId(2));
     assert_eq!(call.codes, ["22222", "3333333"]);
@@ -486,7 +484,7 @@ fn invalidating_codes_sends_what_was_found() {
         "codes are redacted in Debug"
     );
     s.reply(t.id, &true);
-    assert_eq!(s.one_event(), CallEvent::Done(Ok(true)));
+    assert_eq!(s.one_event(), CallEvent::Done(true));
 }
 
 #[test]
@@ -499,11 +497,11 @@ fn frozen_refusals_end_the_call_without_waiting() {
             Frozen::ParticipantMissing,
         ),
     ] {
-        let mut s = Driven::new(|now| list_authorizations(DcId(2), RetryPolicy::default(), 0, now));
+        let mut s = Driven::new(|now| list_authorizations(&session(2), now).expect("a session"));
         let (t, _) = s.expect::<functions::account::GetAuthorizations>();
         s.reply_error(t.id, code, name);
         match s.one_event() {
-            CallEvent::Done(Err(e)) => {
+            CallEvent::Failed(e) => {
                 assert!(e.is_frozen());
                 assert_eq!(e.frozen(), Some(expected));
                 assert!(expected.explanation().contains("frozen"));
@@ -514,14 +512,22 @@ fn frozen_refusals_end_the_call_without_waiting() {
         s.no_transmit();
     }
     // The same code 420 as a flood wait is waited out, and is no frozen account.
-    let mut s = Driven::new(|now| list_authorizations(DcId(2), RetryPolicy::default(), 0, now));
+    let mut s = Driven::new(|now| list_authorizations(&session(2), now).expect("a session"));
     let (t, _) = s.expect::<functions::account::GetAuthorizations>();
     s.reply_error(t.id, 420, "FLOOD_WAIT_1");
     assert!(matches!(s.one_event(), CallEvent::FloodWait { .. }));
-    assert!(!CallError::FloodWait { seconds: 1 }.is_frozen());
     assert!(
-        !CallError::MalformedReply {
+        !Error::FloodWait {
             method: "x",
+            seconds: 1
+        }
+        .is_frozen()
+    );
+    assert!(
+        !Error::MalformedReply {
+            method: "x",
+            layer: 228,
+            constructor: None,
             error: tl::DecodeError::UnexpectedEof
         }
         .is_frozen()

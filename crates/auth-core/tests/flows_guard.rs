@@ -3,8 +3,10 @@
 
 use auth_core::{
     LAYER, RpcError,
-    before_auth::{ALLOWED_BEFORE_AUTH, ALLOWED_WHILE_PASSWORD_PENDING},
-    guard::{Guard, INIT_CONNECTION, INVOKE_WITH_LAYER, KeyState, MAX_WRAPPERS},
+    before_auth::{
+        ALLOWED_BEFORE_AUTH, ALLOWED_WHILE_PASSWORD_PENDING, Guard, INIT_CONNECTION,
+        INVOKE_WITH_LAYER, KeyState, MAX_WRAPPERS,
+    },
     tl::{Identifiable, Serialize, functions, types},
 };
 use proptest::prelude::*;

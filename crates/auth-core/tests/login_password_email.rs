@@ -3,8 +3,8 @@
 mod support;
 
 use auth_core::{
-    RequestId,
-    login::{AuthError, CodeKind, EmailToken, Event, Phase, UsageError},
+    EmailToken, Error, Phase, RequestId, UsageError,
+    login::{CodeKind, LoginEvent},
     srp::{SrpError, TELEGRAM_P},
     tl::{self, enums, functions, types},
 };
@@ -12,7 +12,7 @@ use support::*;
 
 /// Code accepted, then SESSION_PASSWORD_NEEDED, then `account.getPassword` answered.
 fn to_password(s: &mut Script, server: &mut PasswordServer) {
-    s.advance_to_code_sent();
+    let _ = s.advance_to_code_sent();
     s.login.submit_code(s.now, "22222").unwrap();
     let (t, _) = s.expect::<functions::auth::SignIn>();
     s.reply_error(t.id, 401, "SESSION_PASSWORD_NEEDED");
@@ -27,27 +27,25 @@ fn p07_password_required_then_checked() {
     let mut server = PasswordServer::new(b"correct horse");
     to_password(&mut s, &mut server);
     match s.one_event() {
-        Event::PasswordRequired(info) => {
+        LoginEvent::PasswordRequired(info) => {
             assert_eq!(info.hint.as_deref(), Some("pet's name"));
             assert!(info.has_recovery);
         }
         other => panic!("{other:?}"),
     }
     assert_eq!(s.login.phase(), Phase::AwaitingPassword);
-    // The slow step runs outside the machine, on a clone of the challenge.
-    let challenge = s
-        .login
-        .password_challenge()
-        .expect("challenge ready")
-        .clone();
-    let check = std::thread::spawn(move || challenge.check(b"correct horse"))
-        .join()
-        .unwrap();
-    s.login.submit_password_check(s.now, check).unwrap();
+    s.login.submit_password(s.now, b"correct horse").unwrap();
+    assert_eq!(s.login.phase(), Phase::Working);
+    s.no_transmit();
+    // The slow step is handed out once, and runs outside the machine (here on a thread).
+    let work = s.login.poll_work().expect("work handed out");
+    assert!(s.login.poll_work().is_none(), "once");
+    let done = std::thread::spawn(move || work.run()).join().unwrap();
+    s.login.handle_work(s.now, done).unwrap();
     let (t, call) = s.expect::<functions::auth::CheckPassword>();
     assert!(server.verify(&call), "the server accepts the proof");
     s.reply(t.id, &authorization(21));
-    assert!(matches!(s.one_event(), Event::LoggedIn(a) if a.user_id == 21));
+    assert!(matches!(s.one_event(), LoginEvent::Done(a) if a.user_id == 21));
 }
 
 #[test]
@@ -57,18 +55,20 @@ fn p07_wrong_password_refetches_and_asks_again() {
     to_password(&mut s, &mut server);
     s.events();
     s.login.submit_password(s.now, b"wrong").unwrap();
+    s.run_work();
     let (t, call) = s.expect::<functions::auth::CheckPassword>();
     assert!(!server.verify(&call));
     s.reply_error(t.id, 400, "PASSWORD_HASH_INVALID");
     let (t, _) = s.expect::<functions::account::GetPassword>();
     s.reply(t.id, &server.account_password());
-    assert_eq!(s.one_event(), Event::PasswordInvalid { attempts: 1 });
+    assert_eq!(s.one_event(), LoginEvent::PasswordInvalid { attempts: 1 });
     assert_eq!(s.login.password_attempts(), 1);
     s.login.submit_password(s.now, b"right").unwrap();
+    s.run_work();
     let (t, call) = s.expect::<functions::auth::CheckPassword>();
     assert!(server.verify(&call), "fresh challenge, right password");
     s.reply(t.id, &authorization(22));
-    assert!(matches!(s.one_event(), Event::LoggedIn(_)));
+    assert!(matches!(s.one_event(), LoginEvent::Done(_)));
 }
 
 #[test]
@@ -77,29 +77,49 @@ fn p07_stale_srp_id_renews_without_asking_the_user() {
     let mut server = PasswordServer::new(b"pw");
     to_password(&mut s, &mut server);
     s.events();
-    let old = s.login.password_challenge().unwrap().clone();
     s.login.submit_password(s.now, b"pw").unwrap();
+    s.run_work();
     let (t, _) = s.expect::<functions::auth::CheckPassword>();
     s.reply_error(t.id, 400, "SRP_ID_INVALID");
     let (t, _) = s.expect::<functions::account::GetPassword>();
     s.reply(t.id, &server.account_password());
-    assert_eq!(s.one_event(), Event::PasswordChallengeRenewed);
-    // A check computed against the old challenge is refused, not sent.
-    let stale = old.check(b"pw");
-    assert!(matches!(
-        s.login.submit_password_check(s.now, stale),
-        Err(UsageError::StaleChallenge(_))
-    ));
+    // The core checks the same password against the new challenge: no event, no question.
+    assert!(s.events().is_empty());
+    assert_eq!(s.login.phase(), Phase::Working);
     s.no_transmit();
-    s.login.submit_password(s.now, b"pw").unwrap();
+    s.run_work();
     let (_, call) = s.expect::<functions::auth::CheckPassword>();
     assert!(server.verify(&call));
 }
 
 #[test]
+fn p07_work_handed_back_after_the_login_moved_on_is_refused() {
+    let mut s = Script::new();
+    let mut server = PasswordServer::new(b"pw");
+    to_password(&mut s, &mut server);
+    s.events();
+    s.login.submit_password(s.now, b"pw").unwrap();
+    let work = s.login.poll_work().expect("work");
+    // Resubmitting while the check runs is refused: one check at a time.
+    assert!(matches!(
+        s.login.submit_password(s.now, b"other"),
+        Err(UsageError::WrongPhase { .. })
+    ));
+    s.login.cancel(s.now);
+    let (t, _) = s.expect::<functions::auth::CancelCode>();
+    assert_eq!(
+        s.login.handle_work(s.now, work.run()),
+        Err(UsageError::StaleWork)
+    );
+    s.no_transmit();
+    s.reply(t.id, &true);
+    assert_eq!(s.one_event(), LoginEvent::Cancelled);
+}
+
+#[test]
 fn p07_bad_srp_parameters_fail_the_login() {
     let mut s = Script::new();
-    s.advance_to_code_sent();
+    let _ = s.advance_to_code_sent();
     s.login.submit_code(s.now, "22222").unwrap();
     let (t, _) = s.expect::<functions::auth::SignIn>();
     s.reply_error(t.id, 400, "SESSION_PASSWORD_NEEDED");
@@ -124,7 +144,7 @@ fn p07_bad_srp_parameters_fail_the_login() {
     s.reply(t.id, &enums::account::Password::from(password));
     assert_eq!(
         s.one_event(),
-        Event::Failed(AuthError::PasswordParameters(SrpError::PNotPrime))
+        LoginEvent::Failed(Error::PasswordParameters(SrpError::PNotPrime))
     );
     s.no_transmit();
 }
@@ -147,7 +167,7 @@ fn p07_unknown_password_algorithm_is_typed() {
     s.reply(t.id, &enums::account::Password::from(password));
     assert_eq!(
         s.one_event(),
-        Event::Failed(AuthError::UnsupportedPasswordAlgorithm)
+        LoginEvent::Failed(Error::UnsupportedPasswordAlgorithm)
     );
 }
 
@@ -159,12 +179,13 @@ fn p07_logout_token_on_a_2fa_account_goes_straight_to_the_password() {
     s.reply_error(t.id, 400, "SESSION_PASSWORD_NEEDED");
     let (t, _) = s.expect::<functions::account::GetPassword>();
     s.reply(t.id, &server.account_password());
-    assert!(matches!(s.one_event(), Event::PasswordRequired(_)));
+    assert!(matches!(s.one_event(), LoginEvent::PasswordRequired(_)));
     s.login.submit_password(s.now, b"pw").unwrap();
+    s.run_work();
     let (t, call) = s.expect::<functions::auth::CheckPassword>();
     assert!(server.verify(&call));
     s.reply(t.id, &authorization(3));
-    assert!(matches!(s.one_event(), Event::LoggedIn(_)));
+    assert!(matches!(s.one_event(), LoginEvent::Done(_)));
 }
 
 fn email_code_kind(length: i32) -> enums::auth::SentCodeType {
@@ -190,7 +211,7 @@ fn p08_email_setup_then_email_code_sign_in() {
     s.reply(t.id, &sent_code(setup.into(), None, None));
     assert_eq!(
         s.one_event(),
-        Event::EmailSetupRequired {
+        LoginEvent::EmailSetupRequired {
             apple_signin_allowed: false,
             google_signin_allowed: true
         }
@@ -224,13 +245,13 @@ fn p08_email_setup_then_email_code_sign_in() {
             length: 6,
         }),
     );
-    assert_eq!(
-        s.one_event(),
-        Event::EmailCodeSent {
-            email_pattern: "a***@example.com".into(),
-            length: 6
-        }
-    );
+    let code = auth_core::EmailCode {
+        email_pattern: "a***@example.com".into(),
+        length: 6,
+    };
+    assert_eq!(s.one_event(), LoginEvent::EmailCodeSent(code.clone()));
+    // The question's data stays available while the login waits for the answer.
+    assert_eq!(s.login.email_code(), Some(&code));
     assert!(
         s.login.submit_email_code(s.now, "12345").is_err(),
         "length checked"
@@ -245,7 +266,7 @@ fn p08_email_setup_then_email_code_sign_in() {
         .into()
     );
     s.reply_error(t.id, 400, "CODE_INVALID");
-    assert_eq!(s.one_event(), Event::EmailCodeInvalid { attempts: 1 });
+    assert_eq!(s.one_event(), LoginEvent::EmailCodeInvalid { attempts: 1 });
     s.login.submit_email_code(s.now, "654321").unwrap();
     let (t, _) = s.expect::<functions::account::VerifyEmail>();
     s.reply(
@@ -256,7 +277,9 @@ fn p08_email_setup_then_email_code_sign_in() {
         }),
     );
     match s.one_event() {
-        Event::CodeSent(sent) => assert!(matches!(sent.kind, CodeKind::Email { length: 6, .. })),
+        LoginEvent::CodeSent(sent) => {
+            assert!(matches!(sent.kind, CodeKind::Email { length: 6, .. }))
+        }
         other => panic!("{other:?}"),
     }
     s.login.submit_code(s.now, "777777").unwrap();
@@ -272,7 +295,7 @@ fn p08_email_setup_then_email_code_sign_in() {
         )
     );
     s.reply(t.id, &authorization(8));
-    assert!(matches!(s.one_event(), Event::LoggedIn(_)));
+    assert!(matches!(s.one_event(), LoginEvent::Done(_)));
 }
 
 #[test]
@@ -282,16 +305,15 @@ fn p08_google_token_where_allowed_and_reset_login_email() {
     s.reply(t.id, &sent_code(email_code_kind(6), None, None));
     s.events();
     assert_eq!(
-        s.login
-            .submit_email_token(s.now, EmailToken::Apple("a".into())),
+        s.login.submit_email_token(s.now, EmailToken::apple("a")),
         Err(UsageError::SignInMethodNotAllowed)
     );
     s.login.reset_login_email(s.now).unwrap();
     let (t, _) = s.expect::<functions::auth::ResetLoginEmail>();
     s.reply_error(t.id, 400, "TASK_ALREADY_EXISTS");
-    assert!(matches!(s.one_event(), Event::EmailResetRefused(_)));
+    assert!(matches!(s.one_event(), LoginEvent::EmailResetRefused(_)));
     s.login
-        .submit_email_token(s.now, EmailToken::Google("id-token".into()))
+        .submit_email_token(s.now, EmailToken::google("id-token"))
         .unwrap();
     let (t, call) = s.expect::<functions::auth::SignIn>();
     assert_eq!(
@@ -304,7 +326,7 @@ fn p08_google_token_where_allowed_and_reset_login_email() {
         )
     );
     s.reply(t.id, &authorization(9));
-    assert!(matches!(s.one_event(), Event::LoggedIn(_)));
+    assert!(matches!(s.one_event(), LoginEvent::Done(_)));
 }
 
 #[test]
@@ -333,7 +355,7 @@ fn rule_commands_in_the_wrong_phase_change_nothing() {
     s.no_transmit();
     assert!(s.events().is_empty());
     s.reply(t.id, &sent_code(sms(5), None, None));
-    assert!(matches!(s.one_event(), Event::CodeSent(_)));
+    assert!(matches!(s.one_event(), LoginEvent::CodeSent(_)));
 }
 
 #[test]
@@ -346,15 +368,37 @@ fn rule_unknown_request_ids_are_usage_errors() {
 
 #[test]
 fn rule_unexpected_constructors_and_garbage_fail_with_a_typed_error() {
-    // A Bool where auth.SentCode was expected.
+    // A Bool where auth.SentCode was expected: auth.sendCode can log in by itself (with a
+    // logout token), so the error says the key may be authorized, and keeps the bytes.
     let mut s = Script::new();
     let (t, _) = s.expect::<functions::auth::SendCode>();
     s.reply(t.id, &true);
+    match s.one_event() {
+        LoginEvent::Failed(Error::MaybeAuthorized {
+            method: "auth.sendCode",
+            layer: 228,
+            constructor: Some(0x9972_75b5),
+            error:
+                tl::DecodeError::UnknownConstructor {
+                    id: 0x9972_75b5, ..
+                },
+            reply,
+        }) => assert_eq!(reply.as_bytes(), tl::Serialize::to_bytes(&true)),
+        other => panic!("{other:?}"),
+    }
+    // Where the call cannot authorize the key, it is a plain malformed reply.
+    let mut s = Script::new();
+    let (t, _) = s.expect::<functions::auth::SendCode>();
+    s.reply_error(t.id, 401, "SESSION_PASSWORD_NEEDED");
+    let (t, _) = s.expect::<functions::account::GetPassword>();
+    s.reply(t.id, &true);
     assert!(matches!(
         s.one_event(),
-        Event::Failed(AuthError::MalformedReply {
-            request: "auth.sendCode",
-            error: tl::DecodeError::UnknownConstructor { .. }
+        LoginEvent::Failed(Error::MalformedReply {
+            method: "account.getPassword",
+            layer: 228,
+            error: tl::DecodeError::UnknownConstructor { .. },
+            ..
         })
     ));
     // Truncated bytes.
@@ -365,7 +409,7 @@ fn rule_unexpected_constructors_and_garbage_fail_with_a_typed_error() {
     s.login.handle_response(s.now, t.id, &bytes).unwrap();
     assert!(matches!(
         s.one_event(),
-        Event::Failed(AuthError::MalformedReply { .. })
+        LoginEvent::Failed(Error::MaybeAuthorized { .. })
     ));
     // A malformed rpc_error.
     let mut s = Script::new();
@@ -375,7 +419,7 @@ fn rule_unexpected_constructors_and_garbage_fail_with_a_typed_error() {
         .unwrap();
     assert!(matches!(
         s.one_event(),
-        Event::Failed(AuthError::MalformedReply { .. })
+        LoginEvent::Failed(Error::MaybeAuthorized { .. })
     ));
     s.no_transmit();
 }
@@ -386,7 +430,8 @@ fn rule_unrecoverable_rpc_errors_are_kept_by_name() {
     let (t, _) = s.expect::<functions::auth::SendCode>();
     s.reply_error(t.id, 400, "PHONE_NUMBER_BANNED");
     match s.one_event() {
-        Event::Failed(AuthError::Rpc(e)) => {
+        LoginEvent::Failed(Error::Rpc { method, error: e }) => {
+            assert_eq!(method, "auth.sendCode");
             assert_eq!((e.code, e.name.as_str()), (400, "PHONE_NUMBER_BANNED"))
         }
         other => panic!("{other:?}"),

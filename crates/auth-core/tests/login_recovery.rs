@@ -5,7 +5,8 @@ mod support;
 use std::time::Duration;
 
 use auth_core::{
-    login::{CodeFormatError, Event, Phase, UsageError},
+    CodeFormatError, Phase, UsageError,
+    login::LoginEvent,
     srp::{SrpAlgo, SrpVerifier, TELEGRAM_P},
     tl::{self, enums, functions, types},
 };
@@ -38,13 +39,13 @@ fn password_reply(server: &mut PasswordServer, has_recovery: bool) -> enums::acc
 
 /// Code accepted, then SESSION_PASSWORD_NEEDED, then `account.getPassword` answered.
 fn to_password(s: &mut Script, server: &mut PasswordServer, has_recovery: bool) {
-    s.advance_to_code_sent();
+    let _ = s.advance_to_code_sent();
     s.login.submit_code(s.now, "22222").unwrap();
     let (t, _) = s.expect::<functions::auth::SignIn>();
     s.reply_error(t.id, 401, "SESSION_PASSWORD_NEEDED");
     let (t, _) = s.expect::<functions::account::GetPassword>();
     s.reply(t.id, &password_reply(server, has_recovery));
-    assert!(matches!(s.one_event(), Event::PasswordRequired(_)));
+    assert!(matches!(s.one_event(), LoginEvent::PasswordRequired(_)));
 }
 
 /// `request_password_recovery`, answered with `auth.passwordRecovery`.
@@ -60,7 +61,7 @@ fn request_recovery(s: &mut Script) {
     );
     assert_eq!(
         s.one_event(),
-        Event::RecoveryCodeSent {
+        LoginEvent::RecoveryCodeSent {
             email_pattern: "a***@example.com".into()
         }
     );
@@ -79,7 +80,7 @@ fn recovery_code_removes_the_password_and_logs_in() {
     let (t, call) = s.expect::<functions::auth::CheckRecoveryPassword>();
     assert_eq!(call.code, "123456");
     s.reply(t.id, &true);
-    assert_eq!(s.one_event(), Event::RecoveryCodeValid);
+    assert_eq!(s.one_event(), LoginEvent::RecoveryCodeValid);
     s.login.submit_recovery_code(s.now, "123456", None).unwrap();
     let (t, call) = s.expect::<functions::auth::RecoverPassword>();
     assert_eq!(call.code, "123456");
@@ -90,7 +91,7 @@ fn recovery_code_removes_the_password_and_logs_in() {
     assert_eq!(t.dc, dc(2));
     s.reply(t.id, &authorization(31));
     match s.one_event() {
-        Event::LoggedIn(auth) => assert_eq!(auth.user_id, 31),
+        LoginEvent::Done(auth) => assert_eq!(auth.user_id, 31),
         other => panic!("{other:?}"),
     }
     s.no_transmit();
@@ -102,18 +103,15 @@ fn recovery_code_can_set_a_new_password() {
     let mut server = PasswordServer::new(b"forgotten");
     to_password(&mut s, &mut server, true);
     request_recovery(&mut s);
-    // The slow step runs outside the machine, on a clone of the algorithm.
-    let algo = s.login.new_password_algo().expect("offered").clone();
-    let new = std::thread::spawn(move || algo.hash(b"brand new"))
-        .join()
-        .unwrap()
-        .expect("valid group");
-    let server_salt1 = server_new_algo().salt1;
-    assert_eq!(new.algo.salt1.len(), server_salt1.len() + 32);
-    assert!(new.algo.salt1.starts_with(&server_salt1));
     s.login
-        .submit_recovery_code(s.now, "777777", Some(new.clone()))
+        .submit_recovery_code(s.now, "777777", Some(b"brand new"))
         .unwrap();
+    // Hashing the new password is the slow step: handed out, run outside the machine.
+    assert_eq!(s.login.phase(), Phase::Working);
+    s.no_transmit();
+    let work = s.login.poll_work().expect("work handed out");
+    let done = std::thread::spawn(move || work.run()).join().unwrap();
+    s.login.handle_work(s.now, done).unwrap();
     let (t, call) = s.expect::<functions::auth::RecoverPassword>();
     let Some(enums::account::PasswordInputSettings::PasswordInputSettings(settings)) =
         call.new_settings
@@ -126,28 +124,38 @@ fn recovery_code_can_set_a_new_password() {
     else {
         panic!("modpow algo");
     };
-    assert_eq!(sent_algo.salt1, new.algo.salt1);
+    // salt1 is the server's, extended with 32 fresh bytes; the rest is the server's.
+    let server_salt1 = server_new_algo().salt1;
+    assert_eq!(sent_algo.salt1.len(), server_salt1.len() + 32);
+    assert!(sent_algo.salt1.starts_with(&server_salt1));
     assert_eq!(sent_algo.salt2, server_new_algo().salt2);
     // The server can verify the new password from what was sent.
-    let verifier = SrpVerifier::from_password(&new.algo, b"brand new").unwrap();
+    let sent = SrpAlgo {
+        salt1: sent_algo.salt1.clone(),
+        salt2: sent_algo.salt2.clone(),
+        g: sent_algo.g,
+        p: sent_algo.p.clone(),
+    };
+    let verifier = SrpVerifier::from_password(&sent, b"brand new").unwrap();
     assert_eq!(
         new_password.new_password_hash,
         verifier.password_hash().to_vec()
     );
     assert_eq!(new_password.hint, "");
-    // The server refuses the settings once: the code still stands, the same call can follow.
+    // The server refuses the settings once: the code still stands, and can be used again.
     s.reply_error(t.id, 400, "NEW_SETTINGS_INVALID");
     assert!(matches!(
         s.one_event(),
-        Event::RecoveryPasswordRefused(e) if e.name == "NEW_SETTINGS_INVALID"
+        LoginEvent::RecoveryPasswordRefused(e) if e.name == "NEW_SETTINGS_INVALID"
     ));
     assert_eq!(s.login.phase(), Phase::AwaitingPassword);
     s.login
-        .submit_recovery_code(s.now, "777777", Some(new))
+        .submit_recovery_code(s.now, "777777", Some(b"another"))
         .unwrap();
+    s.run_work();
     let (t, _) = s.expect::<functions::auth::RecoverPassword>();
     s.reply(t.id, &authorization(32));
-    assert!(matches!(s.one_event(), Event::LoggedIn(a) if a.user_id == 32));
+    assert!(matches!(s.one_event(), LoginEvent::Done(a) if a.user_id == 32));
 }
 
 #[test]
@@ -159,16 +167,22 @@ fn wrong_and_expired_recovery_codes_are_events() {
     s.login.submit_recovery_code(s.now, "111111", None).unwrap();
     let (t, _) = s.expect::<functions::auth::RecoverPassword>();
     s.reply_error(t.id, 400, "CODE_INVALID");
-    assert_eq!(s.one_event(), Event::RecoveryCodeInvalid { attempts: 1 });
+    assert_eq!(
+        s.one_event(),
+        LoginEvent::RecoveryCodeInvalid { attempts: 1 }
+    );
     s.login.check_recovery_code(s.now, "222222").unwrap();
     let (t, _) = s.expect::<functions::auth::CheckRecoveryPassword>();
     s.reply(t.id, &false);
-    assert_eq!(s.one_event(), Event::RecoveryCodeInvalid { attempts: 2 });
+    assert_eq!(
+        s.one_event(),
+        LoginEvent::RecoveryCodeInvalid { attempts: 2 }
+    );
     assert_eq!(s.login.recovery_attempts(), 2);
     s.login.submit_recovery_code(s.now, "333333", None).unwrap();
     let (t, _) = s.expect::<functions::auth::RecoverPassword>();
     s.reply_error(t.id, 400, "PASSWORD_RECOVERY_EXPIRED");
-    assert_eq!(s.one_event(), Event::RecoveryCodeExpired);
+    assert_eq!(s.one_event(), LoginEvent::RecoveryCodeExpired);
     assert_eq!(s.login.recovery_email_pattern(), None);
     // The code is gone: a new one must be requested before a code is accepted.
     assert_eq!(
@@ -199,10 +213,11 @@ fn recovery_needs_a_recovery_email() {
     s.reply_error(t.id, 400, "PASSWORD_RECOVERY_NA");
     assert!(matches!(
         s.one_event(),
-        Event::RecoveryUnavailable(e) if e.name == "PASSWORD_RECOVERY_NA"
+        LoginEvent::RecoveryUnavailable(e) if e.name == "PASSWORD_RECOVERY_NA"
     ));
     assert_eq!(s.login.phase(), Phase::AwaitingPassword);
     s.login.submit_password(s.now, b"pw").unwrap();
+    s.run_work();
     let (_, call) = s.expect::<functions::auth::CheckPassword>();
     assert!(server.verify(&call), "the challenge still stands");
 }
@@ -214,16 +229,17 @@ fn the_password_still_works_while_a_recovery_code_is_out() {
     to_password(&mut s, &mut server, true);
     request_recovery(&mut s);
     s.login.submit_password(s.now, b"remembered").unwrap();
+    s.run_work();
     let (t, call) = s.expect::<functions::auth::CheckPassword>();
     assert!(server.verify(&call));
     s.reply(t.id, &authorization(33));
-    assert!(matches!(s.one_event(), Event::LoggedIn(_)));
+    assert!(matches!(s.one_event(), LoginEvent::Done(_)));
 }
 
 #[test]
 fn recovery_commands_refuse_what_cannot_work() {
     let mut s = Script::new();
-    s.advance_to_code_sent();
+    let _ = s.advance_to_code_sent();
     assert!(matches!(
         s.login.request_password_recovery(s.now),
         Err(UsageError::WrongPhase {
@@ -231,7 +247,6 @@ fn recovery_commands_refuse_what_cannot_work() {
             phase: Phase::AwaitingCode
         })
     ));
-    assert!(s.login.new_password_algo().is_none());
 
     let mut s = Script::new();
     let mut server = PasswordServer::new(b"pw");
@@ -245,21 +260,26 @@ fn recovery_commands_refuse_what_cannot_work() {
         s.login.submit_recovery_code(s.now, "12ab", None),
         Err(UsageError::InvalidCode(CodeFormatError::NotDigits))
     );
-    // A new password hashed with some other salt is refused before it is sent.
-    let other = SrpAlgo {
-        salt1: vec![9; 40],
-        ..server_new_algo()
-    };
-    let foreign = auth_core::srp::NewPasswordHash {
-        algo: other,
-        hash: [7; 256],
-    };
-    assert_eq!(
-        s.login.submit_recovery_code(s.now, "123456", Some(foreign)),
-        Err(UsageError::ForeignPasswordAlgorithm)
-    );
     s.no_transmit();
     assert_eq!(s.login.phase(), Phase::AwaitingPassword);
+
+    // A server that offers no algorithm this client knows: a new password cannot be set.
+    let mut s = Script::new();
+    let mut server = PasswordServer::new(b"pw");
+    let _ = s.advance_to_code_sent();
+    s.login.submit_code(s.now, "22222").unwrap();
+    let (t, _) = s.expect::<functions::auth::SignIn>();
+    s.reply_error(t.id, 401, "SESSION_PASSWORD_NEEDED");
+    let (t, _) = s.expect::<functions::account::GetPassword>();
+    s.reply(t.id, &server.account_password()); // new_algo: passwordKdfAlgoUnknown
+    s.events();
+    request_recovery(&mut s);
+    assert_eq!(
+        s.login.submit_recovery_code(s.now, "123456", Some(b"new")),
+        Err(UsageError::NewPasswordUnavailable)
+    );
+    s.no_transmit();
+    assert!(s.login.poll_work().is_none());
 }
 
 #[test]
@@ -271,11 +291,11 @@ fn a_flood_wait_on_recovery_resends_the_same_call() {
     let (t, _) = s.expect::<functions::auth::RequestPasswordRecovery>();
     s.reply_error(t.id, 420, "FLOOD_WAIT_5");
     let until = s.now + Duration::from_secs(5);
-    assert_eq!(s.one_event(), Event::FloodWait { seconds: 5, until });
+    assert_eq!(s.one_event(), LoginEvent::FloodWait { seconds: 5, until });
     s.no_transmit();
     s.advance(Duration::from_secs(5));
     let (t, _) = s.expect::<functions::auth::RequestPasswordRecovery>();
     assert!(tl::decode::<functions::auth::RequestPasswordRecovery>(&t.body).is_ok());
     s.reply_error(t.id, 400, "PASSWORD_RECOVERY_NA");
-    assert!(matches!(s.one_event(), Event::RecoveryUnavailable(_)));
+    assert!(matches!(s.one_event(), LoginEvent::RecoveryUnavailable(_)));
 }

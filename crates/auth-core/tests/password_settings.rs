@@ -9,18 +9,18 @@ use std::fmt::Debug;
 use std::time::{Duration, Instant};
 
 use auth_core::{
-    DcId, RequestId, RpcError, Transmit,
-    email_change::{self, ChangeError, LoginEmailChange},
-    login::{CodeFormatError, EmailToken},
-    machine::{CallError, Machine, RetryPolicy},
+    CodeFormatError, DcId, EmailCode, EmailToken, Error, Phase, RequestId, RpcError, SessionConfig,
+    Transmit, UsageError,
+    email_change::{EmailChangeEvent, LoginEmailChange},
+    machine::Machine,
     password::{
-        Outcome, PasswordChange, PasswordError, PasswordRecovery, PasswordReset, PasswordSettings,
-        Phase, RecoveryEvent, ResetEvent, ResetOutcome, SettingsEvent, UsageError,
+        PasswordChange, PasswordRecovery, PasswordReset, PasswordSettings, RecoveryEvent,
+        ResetEvent, ResetOutcome, SettingsEvent, SettingsOutcome,
     },
     srp::{SrpAlgo, SrpVerifier, TELEGRAM_P},
     tl::{self, Deserialize, RemoteCall, Serialize, enums, functions, types},
 };
-use support::{PasswordServer, authorization};
+use support::{PasswordServer, authorization, rng};
 
 /// A machine, the time, and typed shortcuts to answer its calls.
 struct Run<M> {
@@ -31,7 +31,6 @@ struct Run<M> {
 impl<M: Machine> Run<M>
 where
     M::Event: Debug,
-    M::Error: Debug,
 {
     fn new(make: impl FnOnce(Instant) -> M) -> Self {
         let now = Instant::now();
@@ -64,6 +63,15 @@ where
         self.m
             .handle_response(self.now, id, &RpcError::new(code, name).to_bytes())
             .expect("known request");
+    }
+
+    /// Runs the slow work the machine handed out, inline.
+    fn run_work(&mut self) {
+        while let Some(work) = self.m.poll_work() {
+            self.m
+                .handle_work(self.now, work.run())
+                .expect("awaited work");
+        }
     }
 
     fn one_event(&mut self) -> M::Event {
@@ -110,8 +118,36 @@ fn with_password(server: &mut PasswordServer) -> enums::account::Password {
     p.into()
 }
 
+fn session(dc: i32) -> SessionConfig {
+    SessionConfig::new(DcId(dc))
+}
+
 fn settings(now: Instant) -> PasswordSettings {
-    PasswordSettings::new(DcId(2), RetryPolicy::default(), [4; 32], now)
+    PasswordSettings::new(&session(2), &mut rng(4), now).expect("a session")
+}
+
+/// The SRP algorithm a `new_algo` names.
+fn srp_algo(algo: &enums::PasswordKdfAlgo) -> SrpAlgo {
+    let enums::PasswordKdfAlgo::SHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow(a) = algo else {
+        panic!("modpow algo, got {algo:?}");
+    };
+    SrpAlgo {
+        salt1: a.salt1.clone(),
+        salt2: a.salt2.clone(),
+        g: a.g,
+        p: a.p.clone(),
+    }
+}
+
+/// Whether `sent` sets `password`, hashed with an extension of the server's `new_algo`.
+fn sets_password(sent: &types::account::NewPasswordSettings, password: &[u8]) -> bool {
+    let algo = srp_algo(&sent.new_algo);
+    let server = server_new_algo();
+    let verifier = SrpVerifier::from_password(&algo, password).expect("valid group");
+    algo.salt1.len() == server.salt1.len() + 32
+        && algo.salt1.starts_with(&server.salt1)
+        && (algo.salt2.as_slice(), algo.g) == (server.salt2.as_slice(), server.g)
+        && sent.new_password_hash == verifier.password_hash().to_vec()
 }
 
 /// A settings machine answered with `password`, past its first event.
@@ -145,18 +181,22 @@ fn setting_a_first_password_sends_an_empty_check_and_the_verifier() {
         other => panic!("{other:?}"),
     }
     assert_eq!(r.m.phase(), Phase::AwaitingChange);
-    assert!(r.m.challenge().is_none());
-    let new = r.m.new_algo().expect("offered").hash(b"first").unwrap();
-    let change = |new| PasswordChange::Set {
-        password: Box::new(new),
-        hint: " pet ".into(),
-        email: None,
-    };
-    let offered = r.m.new_algo().unwrap().algo();
-    assert!(offered.salt1.starts_with(&server_new_algo().salt1));
-    assert_eq!(offered.salt1.len(), 8 + 32);
-    // No password is set: nothing to prove.
-    r.m.update(r.now, None, change(new.clone())).unwrap();
+    assert!(!r.m.has_password());
+    // No password is set: nothing to prove, and proving is refused.
+    assert_eq!(
+        r.m.update(
+            r.now,
+            Some(b"x"),
+            PasswordChange::set(b"first", " pet ", None)
+        ),
+        Err(UsageError::NoPassword)
+    );
+    r.m.update(r.now, None, PasswordChange::set(b"first", " pet ", None))
+        .unwrap();
+    // Hashing the new password is handed out as work first.
+    assert_eq!(r.m.phase(), Phase::Working);
+    r.no_transmit();
+    r.run_work();
     let (t, call) = r.expect::<functions::account::UpdatePasswordSettings>();
     assert!(matches!(
         call.password,
@@ -166,14 +206,9 @@ fn setting_a_first_password_sends_an_empty_check_and_the_verifier() {
     assert_eq!(sent.email, None);
     let new_password = sent.new_password.expect("a new password");
     assert_eq!(new_password.hint, "pet");
-    assert_eq!(new_password.new_algo, modpow(&new.algo));
-    let verifier = SrpVerifier::from_password(&new.algo, b"first").unwrap();
-    assert_eq!(
-        new_password.new_password_hash,
-        verifier.password_hash().to_vec()
-    );
+    assert!(sets_password(&new_password, b"first"));
     r.reply(t.id, &true);
-    assert_eq!(r.one_event(), SettingsEvent::Done(Outcome::Updated));
+    assert_eq!(r.one_event(), SettingsEvent::Done(SettingsOutcome::Updated));
     assert!(r.m.is_finished());
     r.no_transmit();
 }
@@ -191,19 +226,13 @@ fn changing_proves_the_current_password_and_retries_a_wrong_one() {
             ..
         }
     ));
-    let new = r.m.new_algo().unwrap().hash(b"new").unwrap();
-    let set = |new: &auth_core::srp::NewPasswordHash| PasswordChange::Set {
-        password: Box::new(new.clone()),
-        hint: String::new(),
-        email: None,
-    };
+    let set = || PasswordChange::set(b"new", "", None);
     assert_eq!(
-        r.m.update(r.now, None, set(&new)),
+        r.m.update(r.now, None, set()),
         Err(UsageError::CurrentPasswordNeeded)
     );
-    let stale = r.m.challenge().unwrap().check(b"old");
-    let wrong = r.m.challenge().unwrap().check(b"wrong");
-    r.m.update(r.now, Some(wrong), set(&new)).unwrap();
+    r.m.update(r.now, Some(b"wrong"), set()).unwrap();
+    r.run_work();
     let (t, call) = r.expect::<functions::account::UpdatePasswordSettings>();
     let check = functions::auth::CheckPassword {
         password: call.password,
@@ -217,30 +246,28 @@ fn changing_proves_the_current_password_and_retries_a_wrong_one() {
         SettingsEvent::PasswordInvalid { attempts: 1 }
     );
     assert_eq!(r.m.password_attempts(), 1);
-    // A check of the old challenge is refused before anything is sent.
-    assert!(matches!(
-        r.m.update(r.now, Some(stale), set(&new)),
-        Err(UsageError::StaleChallenge(_))
-    ));
-    r.no_transmit();
-    let right = r.m.challenge().unwrap().check(b"old");
-    r.m.update(r.now, Some(right), set(&new)).unwrap();
+    r.m.update(r.now, Some(b"old"), set()).unwrap();
+    r.run_work();
     let (t, call) = r.expect::<functions::account::UpdatePasswordSettings>();
     let check = functions::auth::CheckPassword {
         password: call.password.clone(),
     };
     assert!(server.verify(&check), "the server accepts the proof");
+    assert!(sets_password(
+        &sent_settings(call).new_password.unwrap(),
+        b"new"
+    ));
     r.reply(t.id, &true);
-    assert_eq!(r.one_event(), SettingsEvent::Done(Outcome::Updated));
+    assert_eq!(r.one_event(), SettingsEvent::Done(SettingsOutcome::Updated));
 }
 
 #[test]
 fn removing_sends_the_unknown_algorithm_and_an_empty_hash() {
     let mut server = PasswordServer::new(b"old");
     let mut r = ready(with_password(&mut server));
-    let check = r.m.challenge().unwrap().check(b"old");
-    r.m.update(r.now, Some(check), PasswordChange::Remove)
+    r.m.update(r.now, Some(b"old"), PasswordChange::Remove)
         .unwrap();
+    r.run_work();
     let (t, call) = r.expect::<functions::account::UpdatePasswordSettings>();
     let sent = sent_settings(call);
     let new_password = sent.new_password.expect("settings for the password");
@@ -251,7 +278,7 @@ fn removing_sends_the_unknown_algorithm_and_an_empty_hash() {
     assert!(new_password.new_password_hash.is_empty());
     assert!(new_password.hint.is_empty());
     r.reply(t.id, &true);
-    assert_eq!(r.one_event(), SettingsEvent::Done(Outcome::Updated));
+    assert_eq!(r.one_event(), SettingsEvent::Done(SettingsOutcome::Updated));
 
     // Without a password there is nothing to remove.
     let mut r = ready(no_password());
@@ -266,21 +293,21 @@ fn removing_sends_the_unknown_algorithm_and_an_empty_hash() {
 fn a_new_recovery_email_is_confirmed_with_its_code() {
     let mut server = PasswordServer::new(b"old");
     let mut r = ready(with_password(&mut server));
-    let check = r.m.challenge().unwrap().check(b"old");
     assert_eq!(
         r.m.update(
             r.now,
-            Some(check.clone()),
+            Some(b"old"),
             PasswordChange::RecoveryEmail("no address".into())
         ),
         Err(UsageError::InvalidEmail)
     );
     r.m.update(
         r.now,
-        Some(check),
+        Some(b"old"),
         PasswordChange::RecoveryEmail(" ada@example.com ".into()),
     )
     .unwrap();
+    r.run_work();
     let (t, call) = r.expect::<functions::account::UpdatePasswordSettings>();
     let sent = sent_settings(call);
     assert_eq!(
@@ -288,14 +315,13 @@ fn a_new_recovery_email_is_confirmed_with_its_code() {
         (None, Some("ada@example.com"))
     );
     r.reply_error(t.id, 400, "EMAIL_UNCONFIRMED_6");
-    assert_eq!(
-        r.one_event(),
-        SettingsEvent::EmailUnconfirmed {
-            email_pattern: "a***@example.com".into(),
-            length: 6
-        }
-    );
+    let code = EmailCode {
+        email_pattern: "a***@example.com".into(),
+        length: 6,
+    };
+    assert_eq!(r.one_event(), SettingsEvent::EmailUnconfirmed(code.clone()));
     assert_eq!(r.m.phase(), Phase::AwaitingEmailCode);
+    assert_eq!(r.m.email_code(), Some(&code));
     assert_eq!(
         r.m.confirm_email(r.now, "12"),
         Err(UsageError::InvalidCode(CodeFormatError::WrongLength {
@@ -318,7 +344,10 @@ fn a_new_recovery_email_is_confirmed_with_its_code() {
     r.m.confirm_email(r.now, "654321").unwrap();
     let (t, _) = r.expect::<functions::account::ConfirmPasswordEmail>();
     r.reply(t.id, &true);
-    assert_eq!(r.one_event(), SettingsEvent::Done(Outcome::EmailConfirmed));
+    assert_eq!(
+        r.one_event(),
+        SettingsEvent::Done(SettingsOutcome::EmailConfirmed)
+    );
 }
 
 #[test]
@@ -331,13 +360,19 @@ fn an_unconfirmed_email_can_be_cancelled_or_expire() {
     r.m.cancel_email(r.now).unwrap();
     let (t, _) = r.expect::<functions::account::CancelPasswordEmail>();
     r.reply(t.id, &true);
-    assert_eq!(r.one_event(), SettingsEvent::Done(Outcome::EmailCancelled));
+    assert_eq!(
+        r.one_event(),
+        SettingsEvent::Done(SettingsOutcome::EmailCancelled)
+    );
 
     let mut r = ready(p.into());
     r.m.confirm_email(r.now, "1234").unwrap();
     let (t, _) = r.expect::<functions::account::ConfirmPasswordEmail>();
     r.reply_error(t.id, 400, "EMAIL_HASH_EXPIRED");
-    assert_eq!(r.one_event(), SettingsEvent::Done(Outcome::EmailExpired));
+    assert_eq!(
+        r.one_event(),
+        SettingsEvent::Done(SettingsOutcome::EmailExpired)
+    );
 
     // Without one, the email commands are refused.
     let mut r = ready(with_password(&mut server));
@@ -351,25 +386,36 @@ fn an_unconfirmed_email_can_be_cancelled_or_expire() {
 }
 
 #[test]
-fn stale_challenges_renew_a_few_times_then_fail() {
+fn stale_challenges_are_proved_again_by_the_machine_a_few_times_then_fail() {
     let mut server = PasswordServer::new(b"old");
     let mut r = ready(with_password(&mut server));
+    r.m.update(r.now, Some(b"old"), PasswordChange::set(b"new", "", None))
+        .unwrap();
     for round in 1..=4 {
-        let check = r.m.challenge().unwrap().check(b"old");
-        r.m.update(r.now, Some(check), PasswordChange::Remove)
-            .unwrap();
-        let (t, _) = r.expect::<functions::account::UpdatePasswordSettings>();
+        r.run_work();
+        let (t, call) = r.expect::<functions::account::UpdatePasswordSettings>();
+        // Each round proves the kept password against the newest challenge.
+        let check = functions::auth::CheckPassword {
+            password: call.password.clone(),
+        };
+        assert!(server.verify(&check), "round {round}");
+        assert!(sets_password(
+            &sent_settings(call).new_password.unwrap(),
+            b"new"
+        ));
         r.reply_error(t.id, 400, "SRP_ID_INVALID");
         if round == 4 {
             assert_eq!(
                 r.one_event(),
-                SettingsEvent::Failed(PasswordError::ChallengeUnstable)
+                SettingsEvent::Failed(Error::PasswordChallengeUnstable)
             );
             break;
         }
         let (t, _) = r.expect::<functions::account::GetPassword>();
         r.reply(t.id, &with_password(&mut server));
-        assert_eq!(r.one_event(), SettingsEvent::ChallengeRenewed);
+        // Nobody is asked: new work is handed out by itself.
+        assert!(std::iter::from_fn(|| r.m.poll_event()).next().is_none());
+        assert_eq!(r.m.phase(), Phase::Working);
     }
     r.no_transmit();
 }
@@ -377,13 +423,9 @@ fn stale_challenges_renew_a_few_times_then_fail() {
 #[test]
 fn refused_emails_ask_again_and_bad_settings_fail_typed() {
     let mut r = ready(no_password());
-    let new = r.m.new_algo().unwrap().hash(b"pw").unwrap();
-    let set = |email: &str| PasswordChange::Set {
-        password: Box::new(new.clone()),
-        hint: String::new(),
-        email: Some(email.into()),
-    };
+    let set = |email: &str| PasswordChange::set(b"pw", "", Some(email));
     r.m.update(r.now, None, set("ada@example.com")).unwrap();
+    r.run_work();
     let (t, _) = r.expect::<functions::account::UpdatePasswordSettings>();
     r.reply_error(t.id, 400, "EMAIL_INVALID");
     let (t, _) = r.expect::<functions::account::GetPassword>();
@@ -392,34 +434,31 @@ fn refused_emails_ask_again_and_bad_settings_fail_typed() {
         r.one_event(),
         SettingsEvent::EmailRefused(e) if e.name == "EMAIL_INVALID"
     ));
-    // The refetch drew a new salt; a hash of the same server salt is still accepted.
     r.m.update(r.now, None, set("ada@example.org")).unwrap();
+    r.run_work();
     let (t, _) = r.expect::<functions::account::UpdatePasswordSettings>();
     r.reply_error(t.id, 400, "NEW_SALT_INVALID");
-    assert_eq!(
-        r.one_event(),
-        SettingsEvent::Failed(PasswordError::NewSaltInvalid)
-    );
+    assert_eq!(r.one_event(), SettingsEvent::Failed(Error::NewSaltInvalid));
 
     let mut r = ready(no_password());
-    let mut foreign = new.clone();
-    foreign.algo.salt1 = vec![1; 40];
-    let change = PasswordChange::Set {
-        password: Box::new(foreign),
-        hint: String::new(),
-        email: None,
-    };
-    assert_eq!(
-        r.m.update(r.now, None, change),
-        Err(UsageError::ForeignAlgorithm)
-    );
     r.m.update(r.now, None, set("c@example.com")).unwrap();
+    r.run_work();
     let (t, _) = r.expect::<functions::account::UpdatePasswordSettings>();
     r.reply_error(t.id, 400, "NEW_SETTINGS_INVALID");
     assert_eq!(
         r.one_event(),
-        SettingsEvent::Failed(PasswordError::NewSettingsInvalid)
+        SettingsEvent::Failed(Error::NewSettingsInvalid)
     );
+
+    // A server that offers no algorithm this client knows for a new password.
+    let enums::account::Password::Password(mut p) = no_password();
+    p.new_algo = types::PasswordKdfAlgoUnknown {}.into();
+    let mut r = ready(p.into());
+    assert_eq!(
+        r.m.update(r.now, None, set("d@example.com")),
+        Err(UsageError::NewPasswordUnavailable)
+    );
+    assert!(r.m.poll_work().is_none());
 }
 
 #[test]
@@ -457,15 +496,17 @@ fn settings_follow_migrations_and_flood_waits_and_can_be_cancelled() {
     r.m.handle_response(r.now, t.id, &[1, 2, 3, 4, 5]).unwrap();
     assert!(matches!(
         r.one_event(),
-        SettingsEvent::Failed(PasswordError::Call(CallError::MalformedReply { .. }))
+        SettingsEvent::Failed(Error::MalformedReply {
+            method: "account.getPassword",
+            ..
+        })
     ));
 }
 
 #[test]
 fn recovery_on_an_authorized_session_replaces_the_password() {
     let mut server = PasswordServer::new(b"lost");
-    let mut r =
-        Run::new(|now| PasswordRecovery::new(DcId(3), RetryPolicy::default(), [5; 32], now));
+    let mut r = Run::new(|now| PasswordRecovery::new(&session(3), &mut rng(5), now).unwrap());
     let (t, _) = r.expect::<functions::account::GetPassword>();
     r.reply(t.id, &with_password(&mut server));
     let (t, _) = r.expect::<functions::auth::RequestPasswordRecovery>();
@@ -486,15 +527,15 @@ fn recovery_on_an_authorized_session_replaces_the_password() {
     let (t, _) = r.expect::<functions::auth::CheckRecoveryPassword>();
     r.reply_error(t.id, 400, "CODE_INVALID");
     assert_eq!(r.one_event(), RecoveryEvent::CodeInvalid { attempts: 1 });
-    let new = r.m.new_algo().unwrap().hash(b"found").unwrap();
-    r.m.submit_code(r.now, "424242", Some(new.clone())).unwrap();
+    r.m.submit_code(r.now, "424242", Some(b"found")).unwrap();
+    r.run_work();
     let (t, call) = r.expect::<functions::auth::RecoverPassword>();
     assert_eq!(call.code, "424242");
     let Some(enums::account::PasswordInputSettings::PasswordInputSettings(s)) = call.new_settings
     else {
         panic!("a new password is set");
     };
-    assert_eq!(s.new_password.unwrap().new_password_hash, new.hash.to_vec());
+    assert!(sets_password(&s.new_password.unwrap(), b"found"));
     r.reply(t.id, &authorization(41));
     match r.one_event() {
         RecoveryEvent::Done(auth) => assert_eq!((auth.user_id, auth.dc), (41, DcId(3))),
@@ -502,32 +543,27 @@ fn recovery_on_an_authorized_session_replaces_the_password() {
     }
 
     // An account without a recovery email.
-    let mut r =
-        Run::new(|now| PasswordRecovery::new(DcId(3), RetryPolicy::default(), [5; 32], now));
+    let mut r = Run::new(|now| PasswordRecovery::new(&session(3), &mut rng(5), now).unwrap());
     let (t, _) = r.expect::<functions::account::GetPassword>();
     r.reply(t.id, &with_password(&mut server));
     let (t, _) = r.expect::<functions::auth::RequestPasswordRecovery>();
     r.reply_error(t.id, 400, "PASSWORD_RECOVERY_NA");
     assert_eq!(
         r.one_event(),
-        RecoveryEvent::Failed(PasswordError::RecoveryUnavailable)
+        RecoveryEvent::Failed(Error::RecoveryUnavailable)
     );
     // An account without a password.
-    let mut r =
-        Run::new(|now| PasswordRecovery::new(DcId(3), RetryPolicy::default(), [5; 32], now));
+    let mut r = Run::new(|now| PasswordRecovery::new(&session(3), &mut rng(5), now).unwrap());
     let (t, _) = r.expect::<functions::account::GetPassword>();
     r.reply(t.id, &no_password());
-    assert_eq!(
-        r.one_event(),
-        RecoveryEvent::Failed(PasswordError::NoPassword)
-    );
+    assert_eq!(r.one_event(), RecoveryEvent::Failed(Error::NoPassword));
     r.no_transmit();
 }
 
 #[test]
 fn reset_has_three_outcomes_in_unix_and_caller_time() {
     let unix = 1_700_000_000;
-    let request = |now| PasswordReset::request(DcId(2), RetryPolicy::default(), now, unix);
+    let request = |now| PasswordReset::request(&session(2), now, unix).unwrap();
     let cases: [(enums::account::ResetPasswordResult, i64); 3] = [
         (types::account::ResetPasswordOk {}.into(), 0),
         (
@@ -584,12 +620,12 @@ fn reset_has_three_outcomes_in_unix_and_caller_time() {
     let mut r = Run::new(request);
     let (t, _) = r.expect::<functions::account::ResetPassword>();
     r.reply_error(t.id, 400, "PASSWORD_EMPTY");
-    assert_eq!(r.one_event(), ResetEvent::Failed(PasswordError::NoPassword));
+    assert_eq!(r.one_event(), ResetEvent::Failed(Error::NoPassword));
 }
 
 #[test]
 fn declining_a_reset_is_typed() {
-    let decline = |now| PasswordReset::decline(DcId(2), RetryPolicy::default(), now);
+    let decline = |now| PasswordReset::decline(&session(2), now).unwrap();
     let mut r = Run::new(decline);
     let (t, _) = r.expect::<functions::account::DeclinePasswordReset>();
     r.reply(t.id, &true);
@@ -597,10 +633,7 @@ fn declining_a_reset_is_typed() {
     let mut r = Run::new(decline);
     let (t, _) = r.expect::<functions::account::DeclinePasswordReset>();
     r.reply_error(t.id, 400, "RESET_REQUEST_MISSING");
-    assert_eq!(
-        r.one_event(),
-        ResetEvent::Failed(PasswordError::ResetNotRequested)
-    );
+    assert_eq!(r.one_event(), ResetEvent::Failed(Error::ResetNotRequested));
 }
 
 fn login_change(call: &functions::account::SendVerifyEmailCode) -> bool {
@@ -609,9 +642,7 @@ fn login_change(call: &functions::account::SendVerifyEmailCode) -> bool {
 
 #[test]
 fn login_email_change_by_code() {
-    let change = |now| {
-        LoginEmailChange::new(DcId(2), RetryPolicy::default(), "new@example.com", now).unwrap()
-    };
+    let change = |now| LoginEmailChange::new(&session(2), "new@example.com", now).unwrap();
     let mut r = Run::new(change);
     let (t, call) = r.expect::<functions::account::SendVerifyEmailCode>();
     assert!(login_change(&call));
@@ -623,19 +654,18 @@ fn login_email_change_by_code() {
     r.reply(t.id, &enums::account::SentEmailCode::from(sent));
     assert_eq!(
         r.one_event(),
-        email_change::Event::CodeSent {
+        EmailChangeEvent::CodeSent(EmailCode {
             email_pattern: "n***@example.com".into(),
             length: 5
-        }
+        })
     );
+    assert_eq!(r.m.email_code().map(|c| c.length), Some(5));
     assert_eq!(
         r.m.submit_code(r.now, "1234"),
-        Err(email_change::UsageError::InvalidCode(
-            CodeFormatError::WrongLength {
-                expected: 5,
-                got: 4
-            }
-        ))
+        Err(UsageError::InvalidCode(CodeFormatError::WrongLength {
+            expected: 5,
+            got: 4
+        }))
     );
     r.m.submit_code(r.now, "11111").unwrap();
     let (t, call) = r.expect::<functions::account::VerifyEmail>();
@@ -644,10 +674,7 @@ fn login_email_change_by_code() {
         enums::EmailVerifyPurpose::LoginChange(_)
     ));
     r.reply_error(t.id, 400, "CODE_INVALID");
-    assert_eq!(
-        r.one_event(),
-        email_change::Event::CodeInvalid { attempts: 1 }
-    );
+    assert_eq!(r.one_event(), EmailChangeEvent::CodeInvalid { attempts: 1 });
     r.m.submit_code(r.now, "22222").unwrap();
     let (t, call) = r.expect::<functions::account::VerifyEmail>();
     let enums::EmailVerification::Code(code) = call.verification else {
@@ -660,38 +687,32 @@ fn login_email_change_by_code() {
     r.reply(t.id, &enums::account::EmailVerified::from(verified));
     assert_eq!(
         r.one_event(),
-        email_change::Event::Changed {
-            email: "new@example.com".into()
-        }
+        EmailChangeEvent::Done("new@example.com".into())
     );
 }
 
 #[test]
 fn login_email_change_refusals_and_tokens() {
     assert_eq!(
-        LoginEmailChange::new(DcId(2), RetryPolicy::default(), "nope", Instant::now()).err(),
-        Some(email_change::UsageError::InvalidEmail)
+        LoginEmailChange::new(&session(2), "nope", Instant::now()).err(),
+        Some(UsageError::InvalidEmail)
     );
-    let change =
-        |now| LoginEmailChange::new(DcId(2), RetryPolicy::default(), "a@example.com", now).unwrap();
+    let change = |now| LoginEmailChange::new(&session(2), "a@example.com", now).unwrap();
     let mut r = Run::new(change);
     let (t, _) = r.expect::<functions::account::SendVerifyEmailCode>();
     r.reply_error(t.id, 400, "EMAIL_NOT_SETUP");
     assert_eq!(
         r.one_event(),
-        email_change::Event::Failed(ChangeError::NotSetUp)
+        EmailChangeEvent::Failed(Error::EmailNotSetUp)
     );
 
     let mut r = Run::new(change);
     let (t, _) = r.expect::<functions::account::SendVerifyEmailCode>();
     r.reply_error(t.id, 400, "EMAIL_INVALID");
-    assert!(matches!(
-        r.one_event(),
-        email_change::Event::EmailRefused(_)
-    ));
-    assert_eq!(r.m.phase(), email_change::Phase::AwaitingEmail);
+    assert!(matches!(r.one_event(), EmailChangeEvent::EmailRefused(_)));
+    assert_eq!(r.m.phase(), Phase::AwaitingEmail);
     assert!(r.m.submit_code(r.now, "11111").is_err());
-    r.m.submit_token(r.now, EmailToken::Google("id-token".into()))
+    r.m.submit_token(r.now, EmailToken::google("id-token"))
         .unwrap();
     let (t, call) = r.expect::<functions::account::VerifyEmail>();
     let enums::EmailVerification::Google(google) = call.verification else {
@@ -699,22 +720,13 @@ fn login_email_change_refusals_and_tokens() {
     };
     assert_eq!(google.token, "id-token");
     r.reply_error(t.id, 400, "CODE_INVALID");
-    assert!(matches!(
-        r.one_event(),
-        email_change::Event::EmailRefused(_)
-    ));
+    assert!(matches!(r.one_event(), EmailChangeEvent::EmailRefused(_)));
     r.m.submit_email(r.now, "b@example.com").unwrap();
     let (_, call) = r.expect::<functions::account::SendVerifyEmailCode>();
     assert_eq!(call.email, "b@example.com");
 
-    let with_token = |now| {
-        LoginEmailChange::with_token(
-            DcId(2),
-            RetryPolicy::default(),
-            EmailToken::Apple("t".into()),
-            now,
-        )
-    };
+    let with_token =
+        |now| LoginEmailChange::with_token(&session(2), EmailToken::apple("t"), now).unwrap();
     let mut r = Run::new(with_token);
     let (t, call) = r.expect::<functions::account::VerifyEmail>();
     assert!(matches!(
@@ -728,6 +740,6 @@ fn login_email_change_refusals_and_tokens() {
     r.reply(t.id, &enums::account::EmailVerified::from(login));
     assert!(matches!(
         r.one_event(),
-        email_change::Event::Failed(ChangeError::UnexpectedReply { .. })
+        EmailChangeEvent::Failed(Error::UnexpectedReply { .. })
     ));
 }

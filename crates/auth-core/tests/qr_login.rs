@@ -7,15 +7,14 @@ mod support;
 use std::time::{Duration, Instant};
 
 use auth_core::{
-    DcId, RequestId, RpcError, RpcErrorKind, Transmit, TransportFailure,
-    login::{self, Config},
-    machine::{CallError, Machine},
-    qr::{
-        Event, MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME, Phase, QrError, QrLogin, QrUrl, UsageError,
-    },
+    Authorization, DcId, Error, Phase, RequestId, RpcError, RpcErrorKind, Transmit,
+    TransportFailure, UsageError,
+    login::Config,
+    machine::Machine,
+    qr::{MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME, QrEvent, QrLogin, QrUrl},
     tl::{self, Deserialize, RemoteCall, Serialize, enums, functions, types},
 };
-use support::{PasswordServer, authorization};
+use support::{PasswordServer, authorization, rng};
 
 /// The wall-clock time the tests start at.
 const UNIX0: i64 = 1_767_225_600;
@@ -33,7 +32,7 @@ impl Qr {
 
     fn with(config: Config, except_ids: &[i64]) -> Self {
         let now = Instant::now();
-        let qr = QrLogin::new(config, except_ids, now, UNIX0, [4; 32]).expect("valid config");
+        let qr = QrLogin::new(config, except_ids, &mut rng(4), now, UNIX0).expect("valid config");
         Qr { qr, t0: now, now }
     }
 
@@ -75,11 +74,11 @@ impl Qr {
             .expect("known request");
     }
 
-    fn events(&mut self) -> Vec<Event> {
+    fn events(&mut self) -> Vec<QrEvent> {
         std::iter::from_fn(|| self.qr.poll_event()).collect()
     }
 
-    fn one_event(&mut self) -> Event {
+    fn one_event(&mut self) -> QrEvent {
         let mut events = self.events();
         assert_eq!(events.len(), 1, "expected one event, got {events:?}");
         events.remove(0)
@@ -90,7 +89,7 @@ impl Qr {
         let (t, _) = self.expect::<functions::auth::ExportLoginToken>();
         self.reply(t.id, &login_token(token, self.unix() + secs));
         match self.one_event() {
-            Event::Token(url) => url,
+            QrEvent::Token(url) => url,
             other => panic!("expected a token, got {other:?}"),
         }
     }
@@ -101,9 +100,18 @@ impl Qr {
         self.qr.handle_update(self.now, &update);
     }
 
-    fn logged_in(&mut self) -> login::Authorization {
+    /// Runs the slow work handed out (the password check), inline.
+    fn run_work(&mut self) {
+        while let Some(work) = self.qr.poll_work() {
+            self.qr
+                .handle_work(self.now, work.run())
+                .expect("awaited work");
+        }
+    }
+
+    fn logged_in(&mut self) -> Authorization {
         match self.one_event() {
-            Event::LoggedIn(a) => {
+            QrEvent::Done(a) => {
                 assert!(self.qr.is_finished());
                 assert_eq!(self.qr.phase(), Phase::Finished);
                 self.no_transmit();
@@ -114,9 +122,9 @@ impl Qr {
         }
     }
 
-    fn failed(&mut self) -> QrError {
+    fn failed(&mut self) -> Error {
         match self.one_event() {
-            Event::Failed(e) => {
+            QrEvent::Failed(e) => {
                 assert!(self.qr.is_finished());
                 self.no_transmit();
                 e
@@ -163,7 +171,7 @@ fn q01_export_carries_credentials_and_except_ids_then_shows_the_url() {
     s.no_transmit();
     // 0xfb 0xff 0xfe is "+//+" in standard base64: base64url without padding is "-__-".
     s.reply(t.id, &login_token(&[0xfb, 0xff, 0xfe, 0x01], UNIX0 + 30));
-    let Event::Token(url) = s.one_event() else {
+    let QrEvent::Token(url) = s.one_event() else {
         panic!("expected a token")
     };
     assert_eq!(url.url(), "tg://login?token=-__-AQ");
@@ -213,7 +221,7 @@ fn q03_token_lifetimes_are_bounded_whatever_expires_says() {
     // A hostile "never expires".
     let (t, _) = s.expect::<functions::auth::ExportLoginToken>();
     s.reply(t.id, &login_token(b"forever", i64::from(i32::MAX)));
-    let Event::Token(url) = s.one_event() else {
+    let QrEvent::Token(url) = s.one_event() else {
         panic!("expected a token")
     };
     assert_eq!(url.expires(), i64::from(i32::MAX));
@@ -222,7 +230,7 @@ fn q03_token_lifetimes_are_bounded_whatever_expires_says() {
     s.advance(MAX_TOKEN_LIFETIME);
     let (t, _) = s.expect::<functions::auth::ExportLoginToken>();
     s.reply(t.id, &login_token(b"negative", -5));
-    let Event::Token(url) = s.one_event() else {
+    let QrEvent::Token(url) = s.one_event() else {
         panic!("expected a token")
     };
     assert_eq!(url.expires_at(), s.now + MIN_TOKEN_LIFETIME);
@@ -294,7 +302,7 @@ fn q07_migrate_to_imports_the_token_on_the_accounts_dc() {
     s.accepted();
     let (t, _) = s.expect::<functions::auth::ExportLoginToken>();
     s.reply(t.id, &migrate_to(4, b"import-me"));
-    assert_eq!(s.one_event(), Event::HomeDcChanged(DcId(4)));
+    assert_eq!(s.one_event(), QrEvent::DcChanged(DcId(4)));
     assert_eq!(s.qr.home_dc(), DcId(4));
     let (t, call) = s.expect::<functions::auth::ImportLoginToken>();
     assert_eq!((t.dc, call.token.as_slice()), (DcId(4), &b"import-me"[..]));
@@ -307,7 +315,7 @@ fn q07_migrate_to_imports_the_token_on_the_accounts_dc() {
 #[test]
 fn q08_migrations_are_bounded() {
     let mut config = Config::new(12345, "api-hash");
-    config.max_migrations = 2;
+    config.session.retry.max_migrations = 2;
     let mut s = Qr::with(config, &[]);
     s.show_token(b"tok", 30);
     s.accepted();
@@ -321,13 +329,13 @@ fn q08_migrations_are_bounded() {
     let events = s.events();
     assert_eq!(
         events[..2],
-        [Event::HomeDcChanged(DcId(4)), Event::HomeDcChanged(DcId(5))]
+        [QrEvent::DcChanged(DcId(4)), QrEvent::DcChanged(DcId(5))]
     );
     assert_eq!(
         events[2],
-        Event::Failed(QrError::Call {
+        QrEvent::Failed(Error::MigrationLoop {
             method: "auth.importLoginToken",
-            error: CallError::MigrationLoop(DcId(1)),
+            dc: DcId(1),
         })
     );
     assert!(s.qr.is_finished());
@@ -352,7 +360,7 @@ fn q09_session_password_needed_continues_into_the_password_step() {
     assert!(t.id.0 > export.id.0);
     s.reply(t.id, &server.account_password());
     match s.one_event() {
-        Event::PasswordRequired(info) => assert_eq!(info.hint.as_deref(), Some("pet's name")),
+        QrEvent::PasswordRequired(info) => assert_eq!(info.hint.as_deref(), Some("pet's name")),
         other => panic!("{other:?}"),
     }
     assert_eq!(s.qr.phase(), Phase::AwaitingPassword);
@@ -362,16 +370,19 @@ fn q09_session_password_needed_continues_into_the_password_step() {
     );
     // A wrong password: a fresh challenge, asked again.
     s.qr.submit_password(s.now, b"wrong").unwrap();
+    s.run_work();
     let (t, call) = s.expect::<functions::auth::CheckPassword>();
     assert!(!server.verify(&call));
     s.reply_error(t.id, 400, "PASSWORD_HASH_INVALID");
     let (t, _) = s.expect::<functions::account::GetPassword>();
     s.reply(t.id, &server.account_password());
-    assert_eq!(s.one_event(), Event::PasswordInvalid { attempts: 1 });
+    assert_eq!(s.one_event(), QrEvent::PasswordInvalid { attempts: 1 });
     assert_eq!(s.qr.password_attempts(), 1);
-    // The right one, checked "elsewhere" and handed in.
-    let check = s.qr.password_challenge().unwrap().check(b"hunter2");
-    s.qr.submit_password_check(s.now, check).unwrap();
+    // The right one, checked "elsewhere" (a thread) and handed back.
+    s.qr.submit_password(s.now, b"hunter2").unwrap();
+    let work = s.qr.poll_work().expect("work");
+    let done = std::thread::spawn(move || work.run()).join().unwrap();
+    s.qr.handle_work(s.now, done).unwrap();
     let (t, call) = s.expect::<functions::auth::CheckPassword>();
     assert_eq!(t.dc, DcId(2));
     assert!(server.verify(&call));
@@ -390,12 +401,13 @@ fn q10_password_after_a_migration_goes_to_the_new_dc() {
     s.reply(t.id, &migrate_to(3, b"imp"));
     let (t, _) = s.expect::<functions::auth::ImportLoginToken>();
     s.reply_error(t.id, 401, "SESSION_PASSWORD_NEEDED");
-    assert_eq!(s.one_event(), Event::HomeDcChanged(DcId(3)));
+    assert_eq!(s.one_event(), QrEvent::DcChanged(DcId(3)));
     let (t, _) = s.expect::<functions::account::GetPassword>();
     assert_eq!(t.dc, DcId(3));
     s.reply(t.id, &server.account_password());
-    assert!(matches!(s.one_event(), Event::PasswordRequired(_)));
+    assert!(matches!(s.one_event(), QrEvent::PasswordRequired(_)));
     s.qr.submit_password(s.now, b"hunter2").unwrap();
+    s.run_work();
     let (t, call) = s.expect::<functions::auth::CheckPassword>();
     assert_eq!(t.dc, DcId(3));
     assert!(server.verify(&call));
@@ -413,7 +425,7 @@ fn q11_cancel_during_the_password_step_ends_at_once() {
     s.reply(t.id, &server.account_password());
     s.events();
     s.qr.cancel(s.now);
-    assert_eq!(s.one_event(), Event::Cancelled);
+    assert_eq!(s.one_event(), QrEvent::Cancelled);
     assert!(s.qr.is_finished());
     s.no_transmit();
     assert_eq!(
@@ -437,7 +449,7 @@ fn q12_token_errors_are_typed() {
     let (t, _) = s.expect::<functions::auth::ImportLoginToken>();
     s.reply_error(t.id, 400, "AUTH_TOKEN_EXPIRED");
     match s.failed() {
-        QrError::TokenRejected(e) => {
+        Error::LoginTokenRejected(e) => {
             assert_eq!(e.name, "AUTH_TOKEN_EXPIRED");
             assert_eq!(e.kind(), RpcErrorKind::AuthTokenInvalid);
         }
@@ -448,7 +460,7 @@ fn q12_token_errors_are_typed() {
         let (t, _) = s.expect::<functions::auth::ExportLoginToken>();
         s.reply_error(t.id, 400, name);
         assert!(
-            matches!(s.failed(), QrError::TokenRejected(e) if e.name == name),
+            matches!(s.failed(), Error::LoginTokenRejected(e) if e.name == name),
             "{name}"
         );
     }
@@ -457,9 +469,9 @@ fn q12_token_errors_are_typed() {
     let (t, _) = s.expect::<functions::auth::ExportLoginToken>();
     s.reply_error(t.id, 400, "API_ID_INVALID");
     match s.failed() {
-        QrError::Call {
+        Error::Rpc {
             method: "auth.exportLoginToken",
-            error: CallError::Rpc(e),
+            error: e,
         } => assert_eq!(e.name, "API_ID_INVALID"),
         other => panic!("{other:?}"),
     }
@@ -471,7 +483,7 @@ fn q13_flood_waits_and_transport_failures_follow_the_configuration() {
     let (t, _) = s.expect::<functions::auth::ExportLoginToken>();
     s.reply_error(t.id, 420, "FLOOD_WAIT_7");
     let until = s.now + Duration::from_secs(7);
-    assert_eq!(s.one_event(), Event::FloodWait { seconds: 7, until });
+    assert_eq!(s.one_event(), QrEvent::FloodWait { seconds: 7, until });
     assert_eq!(s.qr.poll_timeout(), Some(until));
     s.no_transmit();
     s.advance(Duration::from_secs(7));
@@ -490,9 +502,9 @@ fn q13_flood_waits_and_transport_failures_follow_the_configuration() {
         .unwrap();
     assert_eq!(
         s.failed(),
-        QrError::Call {
+        Error::Transport {
             method: "auth.exportLoginToken",
-            error: CallError::Transport(TransportFailure::ConnectionLost),
+            failure: TransportFailure::ConnectionLost,
         }
     );
 
@@ -502,9 +514,9 @@ fn q13_flood_waits_and_transport_failures_follow_the_configuration() {
     s.reply_error(t.id, 420, "FLOOD_WAIT_3600");
     assert_eq!(
         s.failed(),
-        QrError::Call {
+        Error::FloodWait {
             method: "auth.exportLoginToken",
-            error: CallError::FloodWait { seconds: 3600 },
+            seconds: 3600,
         }
     );
 }
@@ -542,9 +554,12 @@ fn q14_garbage_replies_fail_with_typed_errors() {
         assert!(
             matches!(
                 s.failed(),
-                QrError::Call {
+                Error::MaybeAuthorized {
                     method: "auth.exportLoginToken",
-                    error: CallError::MalformedReply { .. }
+                    ..
+                } | Error::MalformedReply {
+                    method: "auth.exportLoginToken",
+                    ..
                 }
             ),
             "{what}"
@@ -582,7 +597,7 @@ fn q14_garbage_replies_fail_with_typed_errors() {
         assert!(
             matches!(
                 s.failed(),
-                QrError::UnexpectedReply {
+                Error::UnexpectedReply {
                     method: "auth.exportLoginToken",
                     ..
                 }
@@ -610,18 +625,9 @@ fn q15_commands_in_the_wrong_phase_change_nothing() {
         s.qr.submit_password(s.now, b"pw"),
         Err(wrong(Phase::AwaitingScan))
     );
-    let challenge_free =
-        s.qr.submit_password_check(s.now, Err(auth_core::srp::SrpError::PNotPrime));
-    assert_eq!(
-        challenge_free,
-        Err(UsageError::WrongPhase {
-            command: "submit_password_check",
-            phase: Phase::AwaitingScan
-        })
-    );
     assert_eq!(s.qr.phase(), Phase::AwaitingScan);
     assert!(s.qr.url().is_some());
-    assert!(s.qr.password_challenge().is_none());
+    assert!(s.qr.poll_work().is_none());
     s.no_transmit();
     assert_eq!(s.events(), []);
     // Answers for ids never sent are refused; the state stays.
@@ -646,7 +652,7 @@ fn q15_commands_in_the_wrong_phase_change_nothing() {
         (Config::new(1, ""), "api_hash is empty"),
     ] {
         assert_eq!(
-            QrLogin::new(config, &[], s.now, UNIX0, [0; 32]).err(),
+            QrLogin::new(config, &[], &mut rng(0), s.now, UNIX0).err(),
             Some(UsageError::InvalidConfig(reason))
         );
     }
@@ -657,7 +663,7 @@ fn q16_cancel_ends_at_once_and_late_answers_are_ignored() {
     let mut s = Qr::new();
     let (t, _) = s.expect::<functions::auth::ExportLoginToken>();
     s.qr.cancel(s.now);
-    assert_eq!(s.one_event(), Event::Cancelled);
+    assert_eq!(s.one_event(), QrEvent::Cancelled);
     assert_eq!(s.qr.poll_timeout(), None);
     s.reply(t.id, &success(1));
     s.no_transmit();
@@ -686,27 +692,22 @@ fn q17_an_abandoned_export_is_ignored_in_the_password_step() {
     );
     assert_eq!(s.events(), []);
     s.reply(get.id, &server.account_password());
-    assert!(matches!(s.one_event(), Event::PasswordRequired(_)));
+    assert!(matches!(s.one_event(), QrEvent::PasswordRequired(_)));
     // An id beyond anything sent is still refused.
     let beyond = RequestId(get.id.0 + 5);
     assert_eq!(
         s.qr.handle_response(s.now, beyond, &[]),
         Err(UsageError::UnknownRequest(beyond))
     );
-    // A stale-challenge check is refused by the password step, unchanged.
-    let stale =
-        s.qr.password_challenge()
-            .unwrap()
-            .check(b"pw")
-            .map(|mut c| {
-                c.srp_id += 1;
-                c
-            });
-    assert!(matches!(
-        s.qr.submit_password_check(s.now, stale),
-        Err(UsageError::Password(login::UsageError::StaleChallenge(_)))
-    ));
-    assert_eq!(s.qr.phase(), Phase::AwaitingPassword);
+    // Work the password step no longer waits for is refused, unchanged.
+    s.qr.submit_password(s.now, b"pw").unwrap();
+    let work = s.qr.poll_work().expect("work");
+    s.qr.cancel(s.now);
+    assert_eq!(s.one_event(), QrEvent::Cancelled);
+    assert_eq!(
+        s.qr.handle_work(s.now, work.run()),
+        Err(UsageError::StaleWork)
+    );
     s.no_transmit();
 }
 
@@ -719,10 +720,10 @@ fn q18_password_step_failures_are_wrapped() {
     s.qr.handle_response(s.now, t.id, &[0xde, 0xad]).unwrap();
     assert!(matches!(
         s.failed(),
-        QrError::Password(login::AuthError::MalformedReply {
-            request: "account.getPassword",
+        Error::MalformedReply {
+            method: "account.getPassword",
             ..
-        })
+        }
     ));
 
     // AUTH_RESTART cannot restart a login without a phone: it fails.
@@ -732,7 +733,12 @@ fn q18_password_step_failures_are_wrapped() {
     let (t, _) = s.expect::<functions::account::GetPassword>();
     s.reply_error(t.id, 500, "AUTH_RESTART");
     match s.failed() {
-        QrError::Password(login::AuthError::Rpc(e)) => assert_eq!(e.name, "AUTH_RESTART"),
+        Error::Rpc { method, error } => {
+            assert_eq!(
+                (method, error.name.as_str()),
+                ("account.getPassword", "AUTH_RESTART")
+            );
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -782,7 +788,7 @@ fn q19_one_generic_driver_runs_the_qr_login() {
             }
         },
         |qr, now, event| match event {
-            Event::Token(url) => {
+            QrEvent::Token(url) => {
                 shown.push(url.url().to_owned());
                 // The second token is "scanned".
                 if shown.len() == 2 {
@@ -790,7 +796,7 @@ fn q19_one_generic_driver_runs_the_qr_login() {
                 }
                 false
             }
-            Event::LoggedIn(a) => {
+            QrEvent::Done(a) => {
                 assert_eq!(a.user_id, 99);
                 true
             }

@@ -10,14 +10,13 @@ mod support;
 use std::time::{Duration, Instant};
 
 use auth_core::{
-    RequestId, RpcError, TransportFailure,
+    Phase, RequestId, RpcError, TransportFailure,
     login::Config,
-    qr::{Event, MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME, Phase, QrLogin, QrUrl},
-    srp::SrpError,
+    qr::{MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME, QrEvent, QrLogin, QrUrl},
     tl::{Serialize, enums, types},
 };
 use proptest::prelude::*;
-use support::{PasswordServer, authorization};
+use support::{PasswordServer, authorization, rng};
 
 /// The wall-clock time the tests start at.
 const UNIX0: i64 = 1_767_225_600;
@@ -42,8 +41,8 @@ enum Action {
     Update,
     Tick(u64),
     Cancel,
-    /// A password check that failed on this side: fails the login where it is possible.
-    BadCheck,
+    /// The user types a password: its check is handed out as work (and dropped here).
+    Password,
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -72,7 +71,7 @@ fn action() -> impl Strategy<Value = Action> {
         2 => Just(Action::Update),
         2 => (0u64..700).prop_map(Action::Tick),
         1 => Just(Action::Cancel),
-        1 => Just(Action::BadCheck),
+        1 => Just(Action::Password),
     ]
 }
 
@@ -106,7 +105,7 @@ proptest! {
         let mut server = PasswordServer::new(b"pw");
         let t0 = Instant::now();
         let mut now = t0;
-        let mut qr = QrLogin::new(Config::new(12345, "api-hash"), &[], now, UNIX0, [4; 32])
+        let mut qr = QrLogin::new(Config::new(12345, "api-hash"), &[], &mut rng(4), now, UNIX0)
             .expect("valid config");
         let mut in_flight: Vec<RequestId> = Vec::new();
         let mut terminal = 0;
@@ -136,15 +135,17 @@ proptest! {
                     qr.handle_timeout(now);
                 }
                 Action::Cancel => qr.cancel(now),
-                Action::BadCheck => {
+                Action::Password => {
                     let phase = qr.phase();
                     let timeout = qr.poll_timeout();
-                    if qr.submit_password_check(now, Err(SrpError::PNotPrime)).is_err() {
+                    if qr.submit_password(now, b"pw").is_err() {
                         prop_assert_eq!(qr.phase(), phase);
                         prop_assert_eq!(qr.poll_timeout(), timeout);
                         prop_assert!(qr.poll_transmit().is_none());
+                        prop_assert!(qr.poll_work().is_none());
                     } else {
                         prop_assert_eq!(phase, Phase::AwaitingPassword);
+                        prop_assert!(qr.poll_work().is_some(), "the check is handed out");
                     }
                 }
             }
@@ -153,7 +154,7 @@ proptest! {
                 if event.is_terminal() {
                     terminal += 1;
                 }
-                if let Event::Token(url) = &event {
+                if let QrEvent::Token(url) = &event {
                     prop_assert_eq!(QrUrl::token_of(url.url()), Some(b"tok".to_vec()));
                     prop_assert!(url.expires_at() >= now + MIN_TOKEN_LIFETIME);
                     prop_assert!(url.expires_at() <= now + MAX_TOKEN_LIFETIME);

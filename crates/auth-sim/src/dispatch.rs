@@ -6,7 +6,8 @@ use std::time::Instant;
 use auth_core::RpcError;
 use auth_core::before_auth::{allowed_before_auth, allowed_while_password_pending, method_id};
 use auth_core::tl::{
-    self, DecodeError, Deserialize, Identifiable, Reader, RemoteCall, enums, functions, types,
+    self, DecodeError, Deserialize, Identifiable, Layer, Reader, RemoteCall, enums, functions,
+    types,
 };
 
 use crate::Sim;
@@ -101,12 +102,13 @@ fn skip_json(r: &mut Reader<'_>) -> Result<(), DecodeError> {
     Ok(())
 }
 
-/// The query inside an `invokeWithLayer` or `initConnection` body.
-fn unwrap_query(id: u32, body: &[u8]) -> Result<&[u8], DecodeError> {
+/// The query inside an `invokeWithLayer` or `initConnection` body, and the layer an
+/// `invokeWithLayer` declares.
+fn unwrap_query(id: u32, body: &[u8]) -> Result<(&[u8], Option<i32>), DecodeError> {
     let mut r = Reader::new(body.get(4..).unwrap_or_default());
     if id == INVOKE_WITH_LAYER {
-        r.i32()?;
-        return Ok(r.remaining());
+        let layer = r.i32()?;
+        return Ok((r.remaining(), Some(layer)));
     }
     let flags = r.u32()?;
     r.i32()?; // api_id
@@ -120,7 +122,7 @@ fn unwrap_query(id: u32, body: &[u8]) -> Result<&[u8], DecodeError> {
     if flags & 2 != 0 {
         skip_json(&mut r)?;
     }
-    Ok(r.remaining())
+    Ok((r.remaining(), None))
 }
 
 /// Routes a decodable call to its handler.
@@ -128,7 +130,7 @@ macro_rules! route_calls {
     ($sim:ident, $now:ident, $at:ident, $id:ident, $body:ident; $($f:ty => $handler:ident,)*) => {
         $(
             if $id == <$f as Identifiable>::CONSTRUCTOR_ID {
-                return match tl::decode::<$f>($body) {
+                return match tl::decode_at::<$f>($sim.keys.layer($at), $body) {
                     Ok(req) => $sim.$handler($now, $at, req).map(reply::<$f>),
                     Err(_) => Err(fetch_fail()),
                 };
@@ -147,7 +149,8 @@ impl Sim {
                 result: Err(fetch_fail()),
             };
         };
-        let Some(method) = methods::name(id) else {
+        // A method of another layer is as unknown to this client's layer as garbage.
+        let Some(method) = methods::name_at(id, self.keys.layer(at)) else {
             return Routed {
                 method: "?",
                 method_id: Some(id),
@@ -167,7 +170,14 @@ impl Sim {
                 return done(Err(fetch_fail()));
             }
             return match unwrap_query(id, body) {
-                Ok(inner) => self.route(now, at, inner, depth + 1),
+                Ok((inner, Some(layer))) => match Layer::new(layer) {
+                    Ok(layer) => {
+                        self.keys.set_layer(at, layer);
+                        self.route(now, at, inner, depth + 1)
+                    }
+                    Err(_) => done(Err(bad("CONNECTION_LAYER_INVALID"))),
+                },
+                Ok((inner, None)) => self.route(now, at, inner, depth + 1),
                 Err(_) => done(Err(fetch_fail())),
             };
         }

@@ -1,9 +1,11 @@
-//! Per-key state: who a (DC, auth key) pair is logged in as, and its SRP attempt.
+//! Per-key state: who a (DC, auth key) pair is logged in as, its SRP attempt, and the API
+//! layer its client declared.
 
 use std::collections::BTreeMap;
 
 use auth_core::DcId;
 use auth_core::srp::ServerSession;
+use auth_core::tl::Layer;
 
 /// One MTProto auth key: keys are per DC, so the pair identifies it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -52,6 +54,8 @@ pub(crate) struct KeyState {
     pub(crate) status: KeyStatus,
     /// The latest `account.getPassword` answer's attempt; older `srp_id`s are stale.
     pub(crate) srp: Option<SrpAttempt>,
+    /// The layer the client declared (`invokeWithLayer`), if it did.
+    pub(crate) layer: Option<Layer>,
 }
 
 impl Default for KeyState {
@@ -59,6 +63,7 @@ impl Default for KeyState {
         KeyState {
             status: KeyStatus::Unauthorized,
             srp: None,
+            layer: None,
         }
     }
 }
@@ -94,6 +99,18 @@ impl Keys {
                 Some(user_id)
             }
         }
+    }
+
+    /// The layer the key's client speaks: the one it declared last, else [`Layer::DEFAULT`].
+    pub(crate) fn layer(&self, at: KeyId) -> Layer {
+        self.map
+            .get(&at)
+            .and_then(|k| k.layer)
+            .unwrap_or(Layer::DEFAULT)
+    }
+
+    pub(crate) fn set_layer(&mut self, at: KeyId, layer: Layer) {
+        self.map.entry(at).or_default().layer = Some(layer);
     }
 
     /// Every key and its status.

@@ -112,10 +112,13 @@
 //! | Sessions | `account.changeAuthorizationSettings` with `confirmed` confirms a session of the same account (and sets its `encrypted_requests_disabled` / `call_requests_disabled`); `account.resetAuthorization` logs another session's key out; an unknown hash, another account's, or (to reset) the caller's own: `HASH_INVALID`; an unconfirmed session doing either: 406 `FRESH_RESET_AUTHORISATION_FORBIDDEN`. | `confirm_and_reset_authorization` |
 //! | Sessions | `account.invalidateSignInCodes(codes)` removes the account's pending login codes equal to one of `codes` (their hash then gets `PHONE_CODE_EXPIRED`); other accounts' codes stay. | `invalidate_sign_in_codes_for_the_account` |
 //! | Sessions | [`Sim::set_frozen`] freezes an account: on its logged-in keys every method but `auth.*` and `help.*` gets 420 `FROZEN_METHOD_INVALID`. | `frozen_account_is_read_only` |
-//! | Gate | Before login, methods outside Telegram's allowed list (any layer-228 method, simulated or not) get 401 `AUTH_KEY_UNREGISTERED`; real methods the simulator does not answer get 501 `METHOD_NOT_SIMULATED`. | `methods_need_authorization` |
+//! | Gate | Before login, methods outside Telegram's allowed list (any method of the client's layer, simulated or not) get 401 `AUTH_KEY_UNREGISTERED`; real methods the simulator does not answer get 501 `METHOD_NOT_SIMULATED`. | `methods_need_authorization` |
 //! | Gate | While the password is pending, the allowed list plus the three email-recovery methods work; others get 401 `SESSION_PASSWORD_NEEDED`. | `password_pending_allows_recovery_only` |
-//! | Gate | Garbage never panics: fewer than 4 bytes, a body that does not decode as the call its id names, or trailing bytes: `INPUT_FETCH_FAIL`; an id that is no layer-228 method: `INPUT_CONSTRUCTOR_INVALID`. | `garbage_gets_rpc_errors` |
+//! | Gate | Garbage never panics: fewer than 4 bytes, a body that does not decode as the call its id names, or trailing bytes: `INPUT_FETCH_FAIL`; an id that is no method of the client's layer: `INPUT_CONSTRUCTOR_INVALID`. | `garbage_gets_rpc_errors` |
 //! | Gate | `invokeWithLayer` and `initConnection` (with or without `params`) are unwrapped, at most 4 deep; the log names the inner method. | `wrappers_are_unwrapped` |
+//! | Layers | Each key is answered in the layer its client declared, with `invokeWithLayer` or [`Sim::set_client_layer`] (default [`LAYER`](auth_core::LAYER)): its `user` in that layer's layout (`user#31774388` up to 227, `user#b1b8cc83` from 228), its calls decoded as that layer defines them. | `replies_follow_the_layer_the_client_declared` |
+//! | Layers | A layer outside 220..=230: 400 `CONNECTION_LAYER_INVALID` ([`Sim::set_client_layer`] refuses it). | `layers_outside_the_range_are_refused` |
+//! | Layers | A method the client's layer does not have (layer 230's `auth.initFirebasePnvLogin` at 228): `INPUT_CONSTRUCTOR_INVALID`, as garbage. | `methods_of_another_layer_are_unknown` |
 //! | Flood | After [`SimConfig::send_code_limit`] codes (default 5) per number per [`SimConfig::send_code_window`] (default one day): 420 `FLOOD_WAIT_X`, X the seconds until the oldest leaves the window. | `send_code_flood_limit` |
 //! | Help | `help.getCountriesList` (allowed before login) answers [`countries_list`]: fifteen countries with calling codes, prefixes (+1 204 is Canada, +7 7 Kazakhstan) and patterns (`XXX XXX XXXX`), `XT` "Test" for `+999 66 X YYYY`, one hidden country; `name` in German for `lang_code` `de`, else absent. | `countries_list_has_codes_and_patterns` |
 //! | Help | The list's `hash` is stable and content-derived (per language, never 0); a request carrying it gets `help.countriesListNotModified`, any other hash the list. | `countries_list_not_modified_by_hash` |
@@ -143,7 +146,7 @@
 //!   takes only an extension of the latest one offered to the key. A requested password reset
 //!   completes when `account.resetPassword` is called after its date (not by itself).
 //!
-//! Not simulated: passkeys, Firebase SMS, paid auth, `auth.bindTempAuthKey`,
+//! Not simulated: passkeys, Firebase SMS, the Firebase phone-number login of layer 230, paid auth, `auth.bindTempAuthKey`,
 //! `help.getConfig`, Telegram Passport's secure settings in `account.updatePasswordSettings`;
 //! those answer 501 `METHOD_NOT_SIMULATED` (or `EMAIL_NOT_ALLOWED` for the passport email
 //! purpose).
@@ -221,6 +224,9 @@ pub enum SimError {
     /// The password could not be hashed (cannot happen with Telegram's group).
     #[error("password hashing failed: {0}")]
     Srp(#[from] auth_core::srp::SrpError),
+    /// A layer outside [`SUPPORTED_LAYERS`](auth_core::SUPPORTED_LAYERS).
+    #[error(transparent)]
+    UnsupportedLayer(#[from] auth_core::tl::UnsupportedLayer),
 }
 
 /// The simulated server: all DCs, accounts, keys and pending logins.
@@ -392,6 +398,41 @@ impl Sim {
         bytes
     }
 
+    /// Records that the client of key `client_key` on `dc` speaks `layer` (what its
+    /// `invokeWithLayer` declared), for a server that unwraps `invokeWithLayer` before calling
+    /// [`handle`](Self::handle); a body that still carries the wrapper records it by itself.
+    /// Replies to the key are then encoded in that layer's layouts (its `user`, for one), and
+    /// its calls decoded as that layer defines them.
+    ///
+    /// # Errors
+    ///
+    /// [`SimError::UnsupportedLayer`] outside [`SUPPORTED_LAYERS`](auth_core::SUPPORTED_LAYERS).
+    pub fn set_client_layer(
+        &mut self,
+        dc: DcId,
+        client_key: u64,
+        layer: i32,
+    ) -> Result<(), SimError> {
+        let layer = auth_core::tl::Layer::new(layer)?;
+        self.keys.set_layer(
+            KeyId {
+                dc,
+                key: client_key,
+            },
+            layer,
+        );
+        Ok(())
+    }
+
+    /// The layer the client of `client_key` on `dc` speaks: the one it declared last, or
+    /// [`LAYER`](auth_core::LAYER) if it never did.
+    pub fn client_layer(&self, dc: DcId, client_key: u64) -> auth_core::tl::Layer {
+        self.keys.layer(KeyId {
+            dc,
+            key: client_key,
+        })
+    }
+
     /// [`handle`](Self::handle) for a typed call: serializes `call`, decodes the answer as
     /// `F::Return` or an [`RpcError`].
     ///
@@ -421,12 +462,16 @@ impl Sim {
         dc: DcId,
         client_key: u64,
         call: &F,
-    ) -> Result<F::Return, RpcError> {
+    ) -> Result<F::Return, RpcError>
+    where
+        F::Return: tl::DeserializeAt,
+    {
         let reply = self.handle(now, dc, client_key, &call.to_bytes());
         let undecodable = || RpcError::new(500, "SIM_REPLY_UNDECODABLE");
         if RpcError::is_rpc_error(&reply) {
             return Err(RpcError::decode(&reply).unwrap_or_else(|_| undecodable()));
         }
-        tl::decode::<F::Return>(&reply).map_err(|_| undecodable())
+        let layer = self.client_layer(dc, client_key);
+        tl::decode_at::<F::Return>(layer, &reply).map_err(|_| undecodable())
     }
 }

@@ -198,7 +198,7 @@ impl Sim {
         if !self.sessions.frozen.contains(&user_id) {
             return Ok(());
         }
-        match methods::name(id) {
+        match methods::name_at(id, self.keys.layer(at)) {
             Some(name) if name.starts_with("auth.") || name.starts_with("help.") => Ok(()),
             _ => Err(RpcError::new(420, "FROZEN_METHOD_INVALID")),
         }

@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use auth_core::DcId;
-use auth_core::tl::{enums, functions, types};
+use auth_core::tl::{RawUser, enums, functions, types};
 
 use crate::Sim;
 use crate::keys::{KeyId, KeyStatus};
@@ -49,7 +49,7 @@ impl Sim {
         user_id: i64,
     ) -> Answered<enums::auth::Authorization> {
         let account = self.accounts.get(user_id).ok_or_else(internal)?;
-        let user = account.user();
+        let user = self.user_at(at, account);
         let is_bot = account.bot_username.is_some();
         self.keys.set_status(at, KeyStatus::Authorized { user_id });
         let future_auth_token =
@@ -58,9 +58,17 @@ impl Sim {
             otherwise_relogin_days: None,
             tmp_sessions: None,
             future_auth_token,
-            user: user.into(),
+            user,
         }
         .into())
+    }
+
+    /// The account's `user`, in the layout of the key's layer, as the raw bytes a reply
+    /// carries.
+    pub(crate) fn user_at(&self, at: KeyId, account: &crate::accounts::Account) -> RawUser {
+        let user = account.user();
+        let layer = self.keys.layer(at);
+        RawUser::from(user.clone().for_layer(layer).unwrap_or(user))
     }
 
     pub(crate) fn log_out(
@@ -130,13 +138,13 @@ impl Sim {
             .ok_or_else(internal)?;
         // An imported authorization is a second session of an existing login: no new token.
         let account = self.accounts.get(user_id).ok_or_else(internal)?;
-        let user = account.user();
+        let user = self.user_at(at, account);
         self.keys.set_status(at, KeyStatus::Authorized { user_id });
         Ok(types::auth::Authorization {
             otherwise_relogin_days: None,
             tmp_sessions: None,
             future_auth_token: None,
-            user: user.into(),
+            user,
         }
         .into())
     }

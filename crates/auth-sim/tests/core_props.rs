@@ -2,23 +2,29 @@
 //! against an in-memory simulator always ends in a terminal state this file documents, and
 //! that state agrees with the simulator's view of the key.
 //!
-//! * `LoggedIn(auth)`: the simulator has the key on `auth.dc` logged in as `auth.user_id`, the
-//!   account of the number typed (created by the sign-up if it was new);
+//! * `Done(auth)`: the simulator has the key on `auth.dc` logged in as `auth.user_id`, the
+//!   account of the number typed (created by the sign-up if it was new), and the user's bytes
+//!   are a `user` of the layer the session declared;
 //! * `Cancelled`: no key of the test is logged in anywhere;
 //! * `Failed(FloodWait)`: the only failure expected — too many codes for a number, or too
 //!   many wrong passwords; the key is not logged in.
 //!
-//! Along the way a command the login cannot take in its phase is refused with a usage error
-//! and sends nothing. When the actions run out the login is cancelled. Passwords are checked
+//! The session declares a random layer of [`SUPPORTED_LAYERS`] (each call wrapped in
+//! `invokeWithLayer`, as a session sends it), the login decodes at that layer, and the
+//! simulator answers in it. Along the way a command the login cannot take in its phase is
+//! refused with a usage error and sends nothing. When the actions run out the login is
+//! cancelled. Passwords are checked
 //! against one precomputed hash (a single PBKDF2 run for the whole file, plus one per password
 //! action).
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use auth_core::DcId;
-use auth_core::login::{AuthError, Config, Event, Login, Phase};
+use auth_core::entropy::Entropy;
+use auth_core::login::{Config, Login, LoginEvent};
 use auth_core::srp::{SrpAlgo, SrpVerifier, TELEGRAM_P};
+use auth_core::tl::{self, Layer, SUPPORTED_LAYERS, enums};
+use auth_core::{DcId, Error, Phase};
 use auth_sim::{AccountConfig, PasswordHash, SRP_G, Sim, SimConfig};
 use proptest::prelude::*;
 
@@ -97,24 +103,43 @@ fn sim(seed: u8) -> Sim {
 enum End {
     LoggedIn { dc: DcId, user_id: i64 },
     Cancelled,
-    Failed(AuthError),
+    Failed(Error),
 }
 
 struct Run {
     sim: Sim,
     login: Login,
+    layer: Layer,
     now: Instant,
     digits: String,
 }
 
+/// `invokeWithLayer(layer, body)`, as the session sends the login's calls.
+fn with_layer(layer: Layer, body: &[u8]) -> Vec<u8> {
+    let mut out = 0xda9b_0d0du32.to_le_bytes().to_vec();
+    out.extend_from_slice(&layer.get().to_le_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
 impl Run {
-    /// Sends every queued call to the simulator and feeds the answers back.
+    /// Sends every queued call to the simulator (wrapped in the session's layer) and feeds
+    /// the answers back; runs the slow password work.
     fn pump(&mut self) {
-        while let Some(t) = self.login.poll_transmit() {
-            let reply = self.sim.handle(self.now, t.dc, KEY, &t.body);
+        loop {
+            while let Some(t) = self.login.poll_transmit() {
+                let body = with_layer(self.layer, &t.body);
+                let reply = self.sim.handle(self.now, t.dc, KEY, &body);
+                self.login
+                    .handle_response(self.now, t.id, &reply)
+                    .expect("the answer is to a request the login sent");
+            }
+            let Some(work) = self.login.poll_work() else {
+                return;
+            };
             self.login
-                .handle_response(self.now, t.id, &reply)
-                .expect("the answer is to a request the login sent");
+                .handle_work(self.now, work.run())
+                .expect("the work the login waits for");
         }
     }
 
@@ -124,12 +149,20 @@ impl Run {
         while let Some(event) = self.login.poll_event() {
             assert!(end.is_none(), "an event after the terminal one: {event:?}");
             end = match event {
-                Event::LoggedIn(auth) => Some(End::LoggedIn {
-                    dc: auth.dc,
-                    user_id: auth.user_id,
-                }),
-                Event::Cancelled => Some(End::Cancelled),
-                Event::Failed(e) => Some(End::Failed(e)),
+                LoginEvent::Done(auth) => {
+                    // The user is the bytes the simulator sent, in the session's layer.
+                    assert_eq!(auth.layer, self.layer);
+                    assert!(self.layer.defines(auth.user.constructor_id()));
+                    let user = tl::decode_at::<enums::User>(self.layer, auth.user.bytes())
+                        .expect("a user of the session's layer");
+                    assert_eq!(user.id(), auth.user_id);
+                    Some(End::LoggedIn {
+                        dc: auth.dc,
+                        user_id: auth.user_id,
+                    })
+                }
+                LoginEvent::Cancelled => Some(End::Cancelled),
+                LoginEvent::Failed(e) => Some(End::Failed(e)),
                 _ => None,
             };
         }
@@ -176,16 +209,20 @@ impl Run {
     }
 }
 
-fn run(phone: usize, seed: u8, actions: &[Action]) -> Result<End, TestCaseError> {
+fn run(phone: usize, seed: u8, layer: i32, actions: &[Action]) -> Result<End, TestCaseError> {
     #[allow(clippy::disallowed_methods)] // the test owns the clock
     let now = Instant::now();
     let phone = PHONES[phone];
-    let login = Login::new(Config::new(12345, "api-hash"), phone, [seed; 32], now)
+    let layer = Layer::new(layer).expect("a supported layer");
+    let mut config = Config::new(12345, "api-hash");
+    config.session.layer = layer.get();
+    let login = Login::new(config, phone, &mut Entropy::deterministic([seed; 32]), now)
         .expect("valid phone and config");
     let mut run = Run {
         sim: sim(seed),
         digits: login.phone().to_owned(),
         login,
+        layer,
         now,
     };
     let mut actions = actions.iter();
@@ -226,7 +263,7 @@ fn run(phone: usize, seed: u8, actions: &[Action]) -> Result<End, TestCaseError>
             prop_assert_eq!(account.map(|a| a.user_id), Some(*user_id));
         }
         End::Cancelled => prop_assert_eq!(logged_in, vec![]),
-        End::Failed(AuthError::FloodWait { .. }) => prop_assert_eq!(logged_in, vec![]),
+        End::Failed(Error::FloodWait { .. }) => prop_assert_eq!(logged_in, vec![]),
         End::Failed(e) => prop_assert!(false, "unexpected failure: {e}"),
     }
     Ok(end)
@@ -239,9 +276,10 @@ proptest! {
     fn login_ends_as_documented_and_matches_the_simulator(
         phone in 0..PHONES.len(),
         seed in any::<u8>(),
+        layer in SUPPORTED_LAYERS,
         actions in proptest::collection::vec(action(), 0..12),
     ) {
-        run(phone, seed, &actions)?;
+        run(phone, seed, layer, &actions)?;
     }
 }
 
@@ -255,6 +293,7 @@ fn each_ending_is_reached() {
     let end = run(
         2,
         0,
+        220,
         &[
             WrongCode,
             RightCode,
@@ -270,6 +309,7 @@ fn each_ending_is_reached() {
     let end = run(
         1,
         0,
+        227,
         &[
             RightCode,
             Password { right: false },
@@ -282,23 +322,23 @@ fn each_ending_is_reached() {
         "{end:?}"
     );
     // A plain account with its code.
-    let end = run(0, 0, &[Resend, RightCode]);
+    let end = run(0, 0, 230, &[Resend, RightCode]);
     let ada = sim_user(PHONES[0]);
     assert!(
         matches!(end, Ok(End::LoggedIn { dc: DcId(2), user_id }) if Some(user_id) == ada),
         "{end:?}"
     );
     // Declined terms, and actions running out, both cancel.
-    let end = run(2, 0, &[RightCode, DeclineSignUp]);
+    let end = run(2, 0, 228, &[RightCode, DeclineSignUp]);
     assert!(matches!(end, Ok(End::Cancelled)), "{end:?}");
-    let end = run(0, 0, &[WrongCode, Wait { seconds: 70 }]);
+    let end = run(0, 0, 226, &[WrongCode, Wait { seconds: 70 }]);
     assert!(matches!(end, Ok(End::Cancelled)), "{end:?}");
     // Six wrong passwords: the simulator's limit is five an hour.
     let mut actions = vec![RightCode];
     actions.extend([Password { right: false }; 6]);
-    let end = run(1, 0, &actions);
+    let end = run(1, 0, 224, &actions);
     assert!(
-        matches!(end, Ok(End::Failed(AuthError::FloodWait { .. }))),
+        matches!(end, Ok(End::Failed(Error::FloodWait { .. }))),
         "{end:?}"
     );
 }

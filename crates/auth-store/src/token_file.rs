@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use auth_core::login::Authorization;
+use auth_core::Authorization;
 use auth_core::logout_tokens::{LogoutTokens, LogoutTokensError};
 use zeroize::Zeroizing;
 

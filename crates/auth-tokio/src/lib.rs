@@ -1,15 +1,15 @@
 //! tokio adapter for [`auth_core`]: run a Telegram user login on a tokio runtime.
 //!
-//! * [`login`] — the driver: runs an `auth_core::login::Login` to its end over a
+//! * [`login`] — the driver: runs an `auth_core::Login` to its end over a
 //!   [`Transport`], asking a [`Prompt`], waiting for the next of {answer from the network,
-//!   answer from the user, timer}; the password's PBKDF2 runs on `spawn_blocking`; a
+//!   answer from the user, timer}; the password work (PBKDF2) runs on `spawn_blocking`; a
 //!   [`CancellationToken`] or dropping the future cancels it (with `auth.cancelCode`).
 //! * [`Transport`] — implement it over your MTProto session (`async invoke(dc, body)`).
 //! * [`TcpTransport`] — a `Transport` for the simulator: MTProto's intermediate framing with a
 //!   plaintext envelope over TCP ([`auth_blocking::wire`] documents the protocol).
 //! * [`SimServer`] — serves an [`auth_sim::Sim`] on 127.0.0.1, one port per DC, with tokio
 //!   tasks.
-//! * [`qr_login`] — the same for logging in by QR code (`auth_core::qr::QrLogin`): shows each
+//! * [`qr_login`] — the same for logging in by QR code (`auth_core::QrLogin`): shows each
 //!   token's URL, feeds in the session's updates, asks the prompt for the 2FA password.
 //! * [`logout`] — `auth.logOut`, returning the future auth token to keep in an
 //!   [`auth_store::TokenFile`].
@@ -20,7 +20,8 @@
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use auth_core::login::{Config, PasswordInfo, SentCode, TermsOfService};
+//! use auth_core::login::{Config, SentCode};
+//! use auth_core::{PasswordInfo, TermsOfService};
 //! use auth_tokio::{Answer, CancellationToken, Prompt, SimServer, TcpOptions, TcpTransport};
 //! use zeroize::Zeroizing;
 //!
@@ -40,8 +41,10 @@
 //! let key_seed = 0x5eed; // from the OS RNG in real code
 //! let transport = Arc::new(TcpTransport::new(server.addr(), TcpOptions::new(key_seed)));
 //! let config = Config::new(12345, "api-hash");
-//! let seed = [7; 32]; // from the OS RNG in real code
-//! let auth = auth_tokio::login(transport, &mut Fixed, config, "+999 66 2 1234", seed, CancellationToken::new()).await?;
+//! // The OS generator seeds the login's secrets.
+//! let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+//! let phone = "+999 66 2 1234";
+//! let auth = auth_tokio::login(transport, &mut Fixed, config, phone, &mut rng, CancellationToken::new()).await?;
 //! println!("logged in as user {}", auth.user_id);
 //! server.shutdown().await;
 //! # Ok(()) }

@@ -6,9 +6,9 @@ use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use auth_core::login::{
-    AuthError, Authorization, CodeKind, Config, Event, Login, Phase, UsageError,
-};
+use auth_core::login::{CodeKind, Config};
+use auth_core::{Authorization, Error, Login, LoginEvent, Phase, UsageError};
+use rand_core::CryptoRng;
 use tokio_util::sync::CancellationToken;
 use zeroize::Zeroizing;
 
@@ -20,10 +20,10 @@ use auth_blocking::EmailAlternative;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum LoginError {
-    /// The login failed (the core's terminal `Event::Failed`: the server refused, the
-    /// transport kept failing, ...).
+    /// The login failed (the core's terminal `LoginEvent::Failed`: the server refused, the
+    /// transport kept failing, ...). [`Error::class`] says what to do about it.
     #[error("login failed: {0}")]
-    Failed(#[from] AuthError),
+    Failed(#[from] Error),
     /// The login was cancelled: by the cancellation token, by the prompt answering
     /// [`Answer::Cancel`], or by declining the terms of service.
     #[error("login cancelled")]
@@ -40,18 +40,20 @@ pub enum LoginError {
 /// Logs in with `phone`: sends the calls of the login through `transport`, asks `prompt` for
 /// the code, password, name or email as the server requires, and returns the authorization.
 ///
-/// `seed` is fresh entropy for this login only (from the OS RNG); it draws the SRP secret.
-/// Times come from [`Instant::now`].
+/// `rng` is the OS generator (any `rand_core::CryptoRng`, e.g.
+/// `rand_core::UnwrapErr(getrandom::SysRng)`): 32 bytes of it seed this login's secrets,
+/// drawn before this function returns, so the future does not borrow it. Times come from
+/// [`Instant::now`].
 ///
 /// The loop drains the calls the login wants sent (each runs as its own task, so an abandoned
 /// call never blocks the next), tells the prompt every event, asks it what the login waits
 /// for, and otherwise waits for the next answer from the network, the user or the clock. The
-/// slow part of the password check (PBKDF2) runs on [`tokio::task::spawn_blocking`]; the
-/// password is kept (zeroized when dropped) until the server accepted or refused it, so a
-/// renewed challenge is checked again without asking. At the password question,
-/// [`Answer::Recover`] ("forgot it") requests a recovery code by email; while that code is live,
-/// [`Prompt::recovery_code`] is asked instead, and using the code removes the password and logs
-/// in.
+/// slow password work the login hands out (`Login::poll_work`: PBKDF2) runs on
+/// [`tokio::task::spawn_blocking`], bracketed by [`Prompt::checking_password`]; the core keeps
+/// the password until the server accepted or refused it and checks a renewed challenge again
+/// by itself. At the password question, [`Answer::Recover`] ("forgot it") requests a recovery
+/// code by email; while that code is live, [`Prompt::recovery_code`] is asked instead, and
+/// using the code removes the password and logs in.
 ///
 /// **Cancellation.** Cancelling `cancel`, or dropping the returned future, ends the login; if
 /// a code was sent, `auth.cancelCode` invalidates it. With the token the driver waits for that
@@ -62,30 +64,30 @@ pub enum LoginError {
 ///
 /// [`LoginError::Usage`] if the phone number or configuration is unusable,
 /// [`LoginError::Cancelled`] and [`LoginError::Failed`] as above.
-pub async fn login<T, P>(
+pub fn login<'p, T, P, R>(
     transport: Arc<T>,
-    prompt: &mut P,
+    prompt: &'p mut P,
     config: Config,
     phone: &str,
-    seed: [u8; 32],
+    rng: &mut R,
     cancel: CancellationToken,
-) -> Result<Authorization, LoginError>
+) -> impl Future<Output = Result<Authorization, LoginError>> + Send + use<'p, T, P, R>
 where
     T: Transport + 'static,
     P: Prompt + ?Sized,
+    R: CryptoRng + ?Sized,
 {
-    let login = Login::new(config, phone, seed, Instant::now())?;
-    let mut driver = Driver {
-        login,
-        transport,
-        calls: CallsInFlight::default(),
-        cancel,
-        cancelling: false,
-        password: None,
-        recheck_password: false,
-        email_code: None,
-    };
-    driver.run(prompt).await
+    let login = Login::new(config, phone, rng, Instant::now());
+    async move {
+        let mut driver = Driver {
+            login: login?,
+            transport,
+            calls: CallsInFlight::default(),
+            cancel,
+            cancelling: false,
+        };
+        driver.run(prompt).await
+    }
 }
 
 /// The state of one running login; dropping it unfinished cancels the login.
@@ -97,12 +99,6 @@ struct Driver<T: Transport + 'static> {
     cancel: CancellationToken,
     /// `Login::cancel` was called: not again (it would send a second `auth.cancelCode`).
     cancelling: bool,
-    /// The password being checked, kept until the server accepts or refuses it.
-    password: Option<Zeroizing<String>>,
-    /// The challenge was renewed: check the kept password again without asking.
-    recheck_password: bool,
-    /// The masked address and length of the last email code sent.
-    email_code: Option<(String, u32)>,
 }
 
 impl<T: Transport + 'static> Driver<T> {
@@ -114,17 +110,29 @@ impl<T: Transport + 'static> Driver<T> {
             self.flush_transmits();
             while let Some(event) = self.login.poll_event() {
                 match event {
-                    Event::LoggedIn(authorization) => return Ok(*authorization),
-                    Event::Cancelled => return Err(LoginError::Cancelled),
-                    Event::Failed(error) => return Err(LoginError::Failed(error)),
-                    event => {
-                        self.observe(&event);
-                        prompt.notify(&event);
-                    }
+                    LoginEvent::Done(authorization) => return Ok(*authorization),
+                    LoginEvent::Cancelled => return Err(LoginError::Cancelled),
+                    LoginEvent::Failed(error) => return Err(LoginError::Failed(error)),
+                    event => prompt.notify(&event),
                 }
             }
+            if let Some(work) = self.login.poll_work() {
+                // The password's slow step, on a blocking thread, serving the network meanwhile.
+                prompt.checking_password(true);
+                let done = self
+                    .ask(tokio::task::spawn_blocking(move || work.run()))
+                    .await;
+                prompt.checking_password(false);
+                match done {
+                    // Refused only if the login moved on meanwhile: nothing to do.
+                    Some(Ok(done)) => drop(self.login.handle_work(Instant::now(), done)),
+                    // The work panicked: nothing sensible is left to do.
+                    Some(Err(_)) => drop(self.cancel_login()),
+                    None => {}
+                }
+                continue;
+            }
             let refused = match self.login.phase() {
-                Phase::Finished => return Err(LoginError::Stalled(Phase::Finished)),
                 Phase::Working => {
                     if self.calls.is_empty() && self.login.poll_timeout().is_none() {
                         return Err(LoginError::Stalled(Phase::Working));
@@ -134,31 +142,15 @@ impl<T: Transport + 'static> Driver<T> {
                 }
                 Phase::AwaitingCode => self.ask_code(prompt).await?,
                 Phase::AwaitingSignUp => self.ask_sign_up(prompt).await,
-                Phase::AwaitingPassword => self.check_password(prompt).await?,
+                Phase::AwaitingPassword => self.ask_password(prompt).await?,
                 Phase::AwaitingEmail => self.ask_email(prompt).await,
                 Phase::AwaitingEmailCode => self.ask_email_code(prompt).await,
+                // Finished, and the phases a phone login never reaches.
+                phase => return Err(LoginError::Stalled(phase)),
             };
             if let Some(error) = refused {
                 prompt.refused(&error);
             }
-        }
-    }
-
-    /// Remembers what later questions need from an event.
-    fn observe(&mut self, event: &Event) {
-        match event {
-            Event::PasswordRequired(_) | Event::PasswordInvalid { .. } => {
-                self.password = None;
-                self.recheck_password = false;
-            }
-            Event::PasswordChallengeRenewed => self.recheck_password = self.password.is_some(),
-            Event::EmailCodeSent {
-                email_pattern,
-                length,
-            } => {
-                self.email_code = Some((email_pattern.clone(), *length));
-            }
-            _ => {}
         }
     }
 
@@ -203,52 +195,32 @@ impl<T: Transport + 'static> Driver<T> {
         }
     }
 
-    /// Asks for the password (unless a kept one is to be checked again), checks it on a
-    /// blocking thread and submits the result.
-    async fn check_password<P: Prompt + ?Sized>(
+    /// Asks for the password and submits it (the core hands out checking it as work), or,
+    /// while a recovery code is live, asks for that code.
+    async fn ask_password<P: Prompt + ?Sized>(
         &mut self,
         prompt: &mut P,
     ) -> Result<Option<UsageError>, LoginError> {
-        let stalled = LoginError::Stalled(Phase::AwaitingPassword);
-        let recheck = self.recheck_password && self.password.is_some();
-        if let Some(pattern) = self.login.recovery_email_pattern().filter(|_| !recheck) {
+        if let Some(pattern) = self.login.recovery_email_pattern() {
             let pattern = pattern.to_owned();
             return Ok(self.ask_recovery_code(prompt, &pattern).await);
         }
-        if !recheck {
-            let info = self.login.password_info().cloned().ok_or(stalled.clone())?;
-            let attempts = self.login.password_attempts();
-            match self.ask(prompt.password(&info, attempts)).await {
-                Some(Answer::Value(password)) => self.password = Some(password),
-                Some(Answer::Resend) => return Ok(Some(UsageError::ResendUnavailable)),
-                // Forgot it: a recovery code by email (refused without a recovery email).
-                Some(Answer::Recover) => {
-                    return Ok(self.login.request_password_recovery(Instant::now()).err());
-                }
-                Some(Answer::Cancel) => return Ok(self.cancel_login()),
-                None => return Ok(None),
-            }
-        }
-        self.recheck_password = false;
-        let challenge = self.login.password_challenge().cloned().ok_or(stalled)?;
-        let Some(password) = self.password.clone() else {
-            return Ok(None);
-        };
-        prompt.checking_password(true);
-        let check = tokio::task::spawn_blocking(move || challenge.check(password.as_bytes()));
-        let outcome = self.ask(check).await;
-        prompt.checking_password(false);
-        Ok(match outcome {
+        let info = self
+            .login
+            .password_info()
+            .cloned()
+            .ok_or(LoginError::Stalled(Phase::AwaitingPassword))?;
+        let attempts = self.login.password_attempts();
+        Ok(match self.ask(prompt.password(&info, attempts)).await {
+            Some(Answer::Value(password)) => self
+                .login
+                .submit_password(Instant::now(), password.as_bytes())
+                .err(),
+            Some(Answer::Resend) => Some(UsageError::ResendUnavailable),
+            // Forgot it: a recovery code by email (refused without a recovery email).
+            Some(Answer::Recover) => self.login.request_password_recovery(Instant::now()).err(),
+            Some(Answer::Cancel) => self.cancel_login(),
             None => None,
-            Some(Ok(check)) => match self.login.submit_password_check(Instant::now(), check) {
-                Err(UsageError::StaleChallenge(_)) => {
-                    self.recheck_password = true;
-                    None
-                }
-                result => result.err(),
-            },
-            // The check itself panicked: nothing sensible is left to do.
-            Some(Err(_)) => self.cancel_login(),
         })
     }
 
@@ -317,7 +289,11 @@ impl<T: Transport + 'static> Driver<T> {
     }
 
     async fn ask_email_code<P: Prompt + ?Sized>(&mut self, prompt: &mut P) -> Option<UsageError> {
-        let (pattern, length) = self.email_code.clone().unwrap_or_default();
+        let (pattern, length) = self
+            .login
+            .email_code()
+            .map(|c| (c.email_pattern.clone(), c.length))
+            .unwrap_or_default();
         match self.ask(prompt.email_code(&pattern, length)).await? {
             Answer::Value(code) => self
                 .login
@@ -413,8 +389,9 @@ impl<T: Transport + 'static> Drop for Driver<T> {
 
 #[cfg(test)]
 mod tests {
-    use auth_core::DcId;
-    use auth_core::login::{PasswordInfo, SentCode, TermsOfService};
+    use auth_core::entropy::Entropy;
+    use auth_core::login::SentCode;
+    use auth_core::{DcId, PasswordInfo, TermsOfService};
     use auth_sim::{AccountConfig, Sim};
 
     use super::*;
@@ -470,7 +447,15 @@ mod tests {
         };
         let config = Config::new(1, "api-hash");
         let cancel = CancellationToken::new();
-        let auth = login(transport, &mut prompt, config, phone, [1; 32], cancel).await;
+        let auth = login(
+            transport,
+            &mut prompt,
+            config,
+            phone,
+            &mut Entropy::deterministic([1; 32]),
+            cancel,
+        )
+        .await;
         assert_eq!(auth.map(|a| a.user_id), Ok(id));
         assert_eq!(
             prompt.asked,

@@ -21,7 +21,7 @@ pub enum LogoutError {
 }
 
 /// Logs the session of data center `dc` out (`auth.logOut`; use the DC of the
-/// [`Authorization`](auth_core::login::Authorization)).
+/// [`Authorization`](auth_core::Authorization)).
 ///
 /// Returns the future auth token the server gave, if any: keep it with the logout tokens
 /// (`Config::logout_tokens`, e.g. in a [`TokenFile`](auth_store::TokenFile)) so that the

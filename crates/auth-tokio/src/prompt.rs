@@ -3,7 +3,8 @@
 use std::future::Future;
 
 use auth_blocking::EmailAlternative;
-use auth_core::login::{CodeKind, Event, PasswordInfo, SentCode, TermsOfService, UsageError};
+use auth_core::login::{CodeKind, LoginEvent, SentCode};
+use auth_core::{PasswordInfo, TermsOfService, UsageError};
 use zeroize::Zeroizing;
 
 /// The user's answer to a question.
@@ -46,7 +47,7 @@ pub trait Prompt: Send {
         attempts: u32,
     ) -> impl Future<Output = Answer<String>> + Send;
 
-    /// The account's 2FA password. `attempts` counts wrong passwords so far. The driver keeps
+    /// The account's 2FA password. `attempts` counts wrong passwords so far. The core keeps
     /// the password until the server accepted or refused it (and checks it again by itself if
     /// the server renews the challenge), then wipes it. [`Answer::Recover`]: forgot it, send a
     /// recovery code to the recovery email.
@@ -104,11 +105,11 @@ pub trait Prompt: Send {
 
     /// Progress: every event that does not end the login, in order, before any question it
     /// leads to (the terminal ones are [`login`](crate::login)'s result).
-    fn notify(&mut self, event: &Event) {
+    fn notify(&mut self, event: &LoginEvent) {
         let _ = event;
     }
 
-    /// The slow password check started (`true`) or ended (`false`): show progress.
+    /// The slow password work (PBKDF2) started (`true`) or ended (`false`): show progress.
     fn checking_password(&mut self, started: bool) {
         let _ = started;
     }

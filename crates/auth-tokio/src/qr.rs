@@ -7,11 +7,12 @@ use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use auth_core::login::{self, Authorization, Config};
-use auth_core::qr::{Event, Phase, QrError, QrLogin, QrUrl, UsageError};
+use auth_core::login::Config;
+use auth_core::qr::QrUrl;
+use auth_core::{Authorization, Error, LoginEvent, Phase, QrEvent, QrLogin, UsageError};
+use rand_core::CryptoRng;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-use zeroize::Zeroizing;
 
 use crate::calls::CallsInFlight;
 use crate::{Answer, Prompt, Transport};
@@ -20,10 +21,10 @@ use crate::{Answer, Prompt, Transport};
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum QrLoginError {
-    /// The login failed (the core's terminal `Event::Failed`: the token was refused, a call
-    /// failed, the password step failed, ...).
+    /// The login failed (the core's terminal `QrEvent::Failed`: the token was refused, a call
+    /// failed, the password step failed, ...). [`Error::class`] says what to do about it.
     #[error("QR login failed: {0}")]
-    Failed(#[from] QrError),
+    Failed(#[from] Error),
     /// The login was cancelled: by the cancellation token, or by the prompt answering
     /// [`Answer::Cancel`] to the password question.
     #[error("QR login cancelled")]
@@ -44,17 +45,19 @@ pub enum QrLoginError {
 /// has one, and returns the authorization.
 ///
 /// `updates` carries the TL-serialized updates the caller's MTProto session receives (the
-/// login reacts to `updateLoginToken`; anything else is ignored); when it closes, the login
-/// keeps refreshing its token until cancelled. `except_ids` are the user ids already logged in
-/// on this app. `seed` is fresh entropy for this login only (from the OS RNG). Times come from
-/// [`Instant::now`], and the wall-clock time of the token expiries from [`SystemTime::now`].
+/// login finds `updateLoginToken` bare, in `updateShort`, `updates` or `updatesCombined`;
+/// anything else is ignored); when it closes, the login keeps refreshing its token until
+/// cancelled. `except_ids` are the user ids already logged in on this app. `rng` is the OS
+/// generator (any `rand_core::CryptoRng`), drawn from before this function returns. Times come
+/// from [`Instant::now`], and the wall-clock time of the token expiries from
+/// [`SystemTime::now`].
 ///
 /// Of `prompt`, only [`password`](Prompt::password), [`notify`](Prompt::notify) (with the
 /// password, data-center and flood-wait events, as the phone login tells them),
 /// [`checking_password`](Prompt::checking_password) and [`refused`](Prompt::refused) are
 /// used; recovering a forgotten password by email is not offered (an answer to the password
-/// question other than a password or [`Answer::Cancel`] is refused). The password's PBKDF2 runs on
-/// [`tokio::task::spawn_blocking`].
+/// question other than a password or [`Answer::Cancel`] is refused). The password work the
+/// login hands out (PBKDF2) runs on [`tokio::task::spawn_blocking`].
 ///
 /// **Cancellation.** Cancelling `cancel`, or dropping the returned future, ends the login at
 /// once: an unscanned token needs no cancelling on the server.
@@ -65,32 +68,33 @@ pub enum QrLoginError {
 /// [`QrLoginError::Failed`] as above.
 // The phone login's parameters, plus the updates and the display the QR flow needs.
 #[allow(clippy::too_many_arguments)]
-pub async fn qr_login<T, P, S>(
+pub fn qr_login<'p, T, P, S, R>(
     transport: Arc<T>,
     updates: mpsc::Receiver<Vec<u8>>,
     mut show: S,
-    prompt: &mut P,
+    prompt: &'p mut P,
     config: Config,
     except_ids: &[i64],
-    seed: [u8; 32],
+    rng: &mut R,
     cancel: CancellationToken,
-) -> Result<Authorization, QrLoginError>
+) -> impl Future<Output = Result<Authorization, QrLoginError>> + Send + use<'p, T, P, S, R>
 where
     T: Transport + 'static,
     P: Prompt + ?Sized,
     S: FnMut(&QrUrl) + Send,
+    R: CryptoRng + ?Sized,
 {
-    let qr = QrLogin::new(config, except_ids, Instant::now(), unix_now(), seed)?;
-    let mut driver = Driver {
-        qr,
-        transport,
-        calls: CallsInFlight::default(),
-        updates: Some(updates),
-        cancel,
-        password: None,
-        recheck_password: false,
-    };
-    driver.run(&mut show, prompt).await
+    let qr = QrLogin::new(config, except_ids, rng, Instant::now(), unix_now());
+    async move {
+        let mut driver = Driver {
+            qr: qr?,
+            transport,
+            calls: CallsInFlight::default(),
+            updates: Some(updates),
+            cancel,
+        };
+        driver.run(&mut show, prompt).await
+    }
 }
 
 /// The wall-clock unix time (0 before 1970).
@@ -109,10 +113,6 @@ struct Driver<T: Transport + 'static> {
     /// The session's updates; `None` once closed.
     updates: Option<mpsc::Receiver<Vec<u8>>>,
     cancel: CancellationToken,
-    /// The password being checked, kept until the server accepts or refuses it.
-    password: Option<Zeroizing<String>>,
-    /// The challenge was renewed: check the kept password again without asking.
-    recheck_password: bool,
 }
 
 impl<T: Transport + 'static> Driver<T> {
@@ -125,20 +125,34 @@ impl<T: Transport + 'static> Driver<T> {
             self.flush_transmits();
             while let Some(event) = self.qr.poll_event() {
                 match event {
-                    Event::Token(url) => show(&url),
-                    Event::LoggedIn(authorization) => return Ok(*authorization),
-                    Event::Cancelled => return Err(QrLoginError::Cancelled),
-                    Event::Failed(error) => return Err(QrLoginError::Failed(error)),
+                    QrEvent::Token(url) => show(&url),
+                    QrEvent::Done(authorization) => return Ok(*authorization),
+                    QrEvent::Cancelled => return Err(QrLoginError::Cancelled),
+                    QrEvent::Failed(error) => return Err(QrLoginError::Failed(error)),
                     event => {
-                        self.observe(&event);
                         if let Some(event) = as_login_event(event) {
                             prompt.notify(&event);
                         }
                     }
                 }
             }
+            if let Some(work) = self.qr.poll_work() {
+                // The password's slow step, on a blocking thread, serving the network meanwhile.
+                prompt.checking_password(true);
+                let done = self
+                    .ask(tokio::task::spawn_blocking(move || work.run()))
+                    .await;
+                prompt.checking_password(false);
+                match done {
+                    // Refused only if the login moved on meanwhile: nothing to do.
+                    Some(Ok(done)) => drop(self.qr.handle_work(Instant::now(), done)),
+                    // The work panicked: nothing sensible is left to do.
+                    Some(Err(_)) => self.qr.cancel(Instant::now()),
+                    None => {}
+                }
+                continue;
+            }
             match self.qr.phase() {
-                Phase::Finished => return Err(QrLoginError::Stalled(Phase::Finished)),
                 phase @ (Phase::Working | Phase::AwaitingScan) => {
                     if self.calls.is_empty() && self.qr.poll_timeout().is_none() {
                         return Err(QrLoginError::Stalled(phase));
@@ -146,74 +160,41 @@ impl<T: Transport + 'static> Driver<T> {
                     self.step(pin!(std::future::pending::<()>())).await;
                 }
                 Phase::AwaitingPassword => {
-                    if let Some(error) = self.check_password(prompt).await? {
+                    if let Some(error) = self.ask_password(prompt).await? {
                         prompt.refused(&error);
                     }
                 }
+                // Finished, and the phases a QR login never reaches.
+                phase => return Err(QrLoginError::Stalled(phase)),
             }
         }
     }
 
-    /// Remembers what the password question needs from an event.
-    fn observe(&mut self, event: &Event) {
-        match event {
-            Event::PasswordRequired(_) | Event::PasswordInvalid { .. } => {
-                self.password = None;
-                self.recheck_password = false;
-            }
-            Event::PasswordChallengeRenewed => self.recheck_password = self.password.is_some(),
-            _ => {}
-        }
-    }
-
-    /// Asks for the password (unless a kept one is to be checked again), checks it on a
-    /// blocking thread and submits the result. Returns the refusal of the answer, if any.
-    async fn check_password<P: Prompt + ?Sized>(
+    /// Asks for the password and submits it (the core hands out checking it as work).
+    /// Returns the refusal of the answer, if any.
+    async fn ask_password<P: Prompt + ?Sized>(
         &mut self,
         prompt: &mut P,
-    ) -> Result<Option<login::UsageError>, QrLoginError> {
-        let stalled = QrLoginError::Stalled(Phase::AwaitingPassword);
-        if !(self.recheck_password && self.password.is_some()) {
-            let info = self.qr.password_info().cloned().ok_or(stalled.clone())?;
-            let attempts = self.qr.password_attempts();
-            match self.ask(prompt.password(&info, attempts)).await {
-                Some(Answer::Value(password)) => self.password = Some(password),
-                Some(Answer::Cancel) => {
-                    self.qr.cancel(Instant::now());
-                    return Ok(None);
-                }
-                None => return Ok(None),
-                // "Forgot the password" (or another answer no password is): the QR login does
-                // not offer recovery by email, so it is refused and the question asked again.
-                Some(_) => return Ok(Some(login::UsageError::ResendUnavailable)),
-            }
-        }
-        self.recheck_password = false;
-        let challenge = self.qr.password_challenge().cloned().ok_or(stalled)?;
-        let Some(password) = self.password.clone() else {
-            return Ok(None);
-        };
-        prompt.checking_password(true);
-        let check = tokio::task::spawn_blocking(move || challenge.check(password.as_bytes()));
-        let outcome = self.ask(check).await;
-        prompt.checking_password(false);
-        Ok(match outcome {
-            None => None,
-            Some(Ok(check)) => match self.qr.submit_password_check(Instant::now(), check) {
-                Ok(()) => None,
-                Err(UsageError::Password(login::UsageError::StaleChallenge(_))) => {
-                    self.recheck_password = true;
-                    None
-                }
-                Err(UsageError::Password(error)) => Some(error),
-                // The login moved on while the check ran (it was cancelled, say).
-                Err(_) => None,
-            },
-            // The check itself panicked: nothing sensible is left to do.
-            Some(Err(_)) => {
+    ) -> Result<Option<UsageError>, QrLoginError> {
+        let info = self
+            .qr
+            .password_info()
+            .cloned()
+            .ok_or(QrLoginError::Stalled(Phase::AwaitingPassword))?;
+        let attempts = self.qr.password_attempts();
+        Ok(match self.ask(prompt.password(&info, attempts)).await {
+            Some(Answer::Value(password)) => self
+                .qr
+                .submit_password(Instant::now(), password.as_bytes())
+                .err(),
+            Some(Answer::Cancel) => {
                 self.qr.cancel(Instant::now());
                 None
             }
+            None => None,
+            // "Forgot the password" (or another answer no password is): the QR login does not
+            // offer recovery by email, so it is refused and the question asked again.
+            Some(_) => Some(UsageError::RecoveryUnavailable),
         })
     }
 
@@ -285,13 +266,12 @@ async fn next_update(updates: &mut Option<mpsc::Receiver<Vec<u8>>>) -> Option<Ve
 }
 
 /// The QR login's events a [`Prompt`] knows from the phone login.
-fn as_login_event(event: Event) -> Option<login::Event> {
+fn as_login_event(event: QrEvent) -> Option<LoginEvent> {
     Some(match event {
-        Event::HomeDcChanged(dc) => login::Event::HomeDcChanged(dc),
-        Event::FloodWait { seconds, until } => login::Event::FloodWait { seconds, until },
-        Event::PasswordRequired(info) => login::Event::PasswordRequired(info),
-        Event::PasswordInvalid { attempts } => login::Event::PasswordInvalid { attempts },
-        Event::PasswordChallengeRenewed => login::Event::PasswordChallengeRenewed,
+        QrEvent::DcChanged(dc) => LoginEvent::DcChanged(dc),
+        QrEvent::FloodWait { seconds, until } => LoginEvent::FloodWait { seconds, until },
+        QrEvent::PasswordRequired(info) => LoginEvent::PasswordRequired(info),
+        QrEvent::PasswordInvalid { attempts } => LoginEvent::PasswordInvalid { attempts },
         _ => return None,
     })
 }

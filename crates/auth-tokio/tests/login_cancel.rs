@@ -4,6 +4,7 @@ mod support;
 use std::time::Duration;
 
 use auth_core::DcId;
+use auth_core::entropy::Entropy;
 use auth_sim::AccountConfig;
 use auth_tokio::{CancellationToken, LoginError, login};
 use support::*;
@@ -30,7 +31,15 @@ async fn cancel_token_sends_cancel_code_and_ends_cancelled() {
     let task = {
         let cancel = cancel.clone();
         tokio::spawn(async move {
-            login(transport, &mut prompt, config(), PLAIN, [1; 32], cancel).await
+            login(
+                transport,
+                &mut prompt,
+                config(),
+                PLAIN,
+                &mut Entropy::deterministic([1; 32]),
+                cancel,
+            )
+            .await
         })
     };
     asked_rx.recv().await.expect("the code is asked for");
@@ -62,7 +71,7 @@ async fn dropping_the_login_sends_cancel_code() {
             &mut prompt,
             config(),
             PLAIN,
-            [1; 32],
+            &mut Entropy::deterministic([1; 32]),
             CancellationToken::new(),
         )
         .await
@@ -90,7 +99,15 @@ async fn cancel_before_a_code_was_sent_sends_nothing_more() {
     let cancel = CancellationToken::new();
     cancel.cancel();
     let mut prompt = TestPrompt::new(&server, PLAIN);
-    let result = login(transport, &mut prompt, config(), PLAIN, [1; 32], cancel).await;
+    let result = login(
+        transport,
+        &mut prompt,
+        config(),
+        PLAIN,
+        &mut Entropy::deterministic([1; 32]),
+        cancel,
+    )
+    .await;
     assert_eq!(result.unwrap_err(), LoginError::Cancelled);
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert!(!methods(&server).contains(&"auth.cancelCode"));
@@ -111,7 +128,7 @@ async fn prompt_cancel_sends_cancel_code() {
         &mut prompt,
         config(),
         "+999 66 2 0009",
-        [1; 32],
+        &mut Entropy::deterministic([1; 32]),
         CancellationToken::new(),
     )
     .await;

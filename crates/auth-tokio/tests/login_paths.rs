@@ -5,7 +5,9 @@ mod support;
 use std::time::{Duration, Instant};
 
 use auth_core::DcId;
-use auth_core::login::{AuthError, CodeKind, Event};
+use auth_core::Error;
+use auth_core::entropy::Entropy;
+use auth_core::login::{CodeKind, LoginEvent as Event};
 use auth_core::tl::{functions, types};
 use auth_sim::{AccountConfig, KeyStatus, SimConfig};
 use auth_tokio::{CancellationToken, LoginError, login, logout};
@@ -110,7 +112,7 @@ async fn wrong_code_then_right() {
     assert_eq!(prompt.questions, ["code", "code", "code"]);
     assert!(matches!(
         &prompt.refusals[..],
-        [auth_core::login::UsageError::InvalidCode(_)]
+        [auth_core::UsageError::InvalidCode(_)]
     ));
     assert!(prompt.has_event(|e| *e == Event::CodeInvalid { attempts: 1 }));
     assert_eq!(
@@ -162,7 +164,7 @@ async fn google_id_token_instead_of_an_email_address() {
     prompt
         .alternatives
         .push_back(auth_tokio::EmailAlternative::Token(
-            auth_core::login::EmailToken::Google("google-id-token".into()),
+            auth_core::EmailToken::google("google-id-token"),
         ));
     log_in(&transport, &mut prompt, PLAIN).await.unwrap();
 
@@ -180,7 +182,7 @@ async fn account_on_another_dc_migrates() {
     assert_eq!(auth.dc, DcId(3));
     assert!(matches!(
         &prompt.events[..],
-        [Event::HomeDcChanged(DcId(3)), Event::CodeSent(_)]
+        [Event::DcChanged(DcId(3)), Event::CodeSent(_)]
     ));
     let dcs: Vec<i32> = server.with_sim(|sim| sim.calls().map(|c| c.dc.0).collect());
     assert_eq!(dcs, [2, 3, 3]);
@@ -240,7 +242,7 @@ async fn flood_wait_longer_than_allowed_fails() {
     let mut prompt = TestPrompt::new(&server, PLAIN);
     let err = log_in(&transport, &mut prompt, PLAIN).await.unwrap_err();
     assert!(
-        matches!(err, LoginError::Failed(AuthError::FloodWait { seconds }) if seconds > 60),
+        matches!(err, LoginError::Failed(Error::FloodWait { seconds, .. }) if seconds > 60),
         "{err:?}"
     );
 }
@@ -267,7 +269,7 @@ async fn logout_token_skips_the_code() {
         &mut again,
         config,
         PLAIN,
-        [4; 32],
+        &mut Entropy::deterministic([4; 32]),
         CancellationToken::new(),
     )
     .await
@@ -297,7 +299,7 @@ async fn logout_token_of_a_two_factor_account_still_needs_the_password() {
         &mut again,
         config,
         PLAIN,
-        [4; 32],
+        &mut Entropy::deterministic([4; 32]),
         CancellationToken::new(),
     )
     .await
@@ -323,7 +325,7 @@ async fn invalid_phone_is_a_usage_error() {
     assert!(
         matches!(
             err,
-            LoginError::Usage(auth_core::login::UsageError::InvalidPhone(_))
+            LoginError::Usage(auth_core::UsageError::InvalidPhone(_))
         ),
         "{err:?}"
     );

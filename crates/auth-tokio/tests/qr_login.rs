@@ -10,8 +10,10 @@ mod demo;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use auth_core::Authorization;
 use auth_core::DcId;
-use auth_core::login::{Authorization, Event};
+use auth_core::entropy::Entropy;
+use auth_core::login::LoginEvent as Event;
 use auth_core::qr::QrUrl;
 use auth_core::tl::{Serialize, enums, types};
 use auth_sim::{AccountConfig, KeyId};
@@ -47,7 +49,7 @@ fn start(transport: &Arc<TcpTransport>, mut prompt: TestPrompt) -> Running {
             &mut prompt,
             config(),
             &[],
-            [5; 32],
+            &mut Entropy::deterministic([5; 32]),
             token,
         )
         .await;
@@ -156,7 +158,7 @@ async fn token_accepted_on_another_dc_is_imported_there() {
             "auth.importLoginToken"
         ]
     );
-    assert_eq!(prompt.events, [Event::HomeDcChanged(DcId(3))]);
+    assert_eq!(prompt.events, [Event::DcChanged(DcId(3))]);
     server.shutdown().await;
 }
 
@@ -238,13 +240,13 @@ async fn a_refused_configuration_does_not_start() {
         &mut prompt,
         auth_core::login::Config::new(0, "hash"),
         &[],
-        [0; 32],
+        &mut Entropy::deterministic([0; 32]),
         CancellationToken::new(),
     )
     .await;
     assert_eq!(
         result.unwrap_err(),
-        QrLoginError::Usage(auth_core::qr::UsageError::InvalidConfig(
+        QrLoginError::Usage(auth_core::UsageError::InvalidConfig(
             "api_id must be positive"
         ))
     );

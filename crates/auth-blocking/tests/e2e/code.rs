@@ -3,8 +3,8 @@ use std::time::{Duration, Instant};
 
 use auth_blocking::{Answer, CancelToken, LoginError};
 use auth_core::{
-    DcId,
-    login::{CodeKind, Event, UsageError},
+    DcId, UsageError,
+    login::{CodeKind, LoginEvent},
 };
 use auth_sim::{AccountConfig, Sim, SimConfig};
 
@@ -46,7 +46,7 @@ fn unknown_number_signs_up_after_a_refused_blank_name() {
     assert!(matches!(prompt.refused[..], [UsageError::InvalidName(_)]));
     let terms = prompt.terms[0].as_ref().expect("terms shown");
     assert!(terms.text.contains("Terms of Service"));
-    assert!(prompt.saw(|e| matches!(e, Event::SignUpRequired { .. })));
+    assert!(prompt.saw(|e| matches!(e, LoginEvent::SignUpRequired { .. })));
     let account = f
         .server
         .with_sim(|sim| sim.account("9996635678"))
@@ -84,7 +84,7 @@ fn wrong_code_then_right() {
         prompt.refused[..],
         [UsageError::InvalidCode(_), UsageError::ResendNotYet(_)]
     ));
-    assert!(prompt.saw(|e| *e == Event::CodeInvalid { attempts: 1 }));
+    assert!(prompt.saw(|e| *e == LoginEvent::CodeInvalid { attempts: 1 }));
     assert_eq!(f.methods(), ["auth.sendCode", "auth.signIn", "auth.signIn"]);
 }
 
@@ -94,7 +94,7 @@ fn migration_from_dc2_to_the_home_dc() {
     let mut prompt = ScriptedPrompt::new([Step::TestCode('4')]);
     let auth = f.login(&mut prompt, "9996641234").expect("logged in");
     assert_eq!(auth.dc, DcId(4));
-    assert!(prompt.saw(|e| *e == Event::HomeDcChanged(DcId(4))));
+    assert!(prompt.saw(|e| *e == LoginEvent::DcChanged(DcId(4))));
     let dcs: Vec<(i32, &str)> = f
         .server
         .with_sim(|sim| sim.calls().map(|c| (c.dc.0, c.method)).collect());
@@ -127,7 +127,7 @@ fn flood_wait_is_waited_out() {
     f.login(&mut prompt, "9996621234")
         .expect("second login after the wait");
     assert!(
-        prompt.saw(|e| matches!(e, Event::FloodWait { seconds: 1, .. })),
+        prompt.saw(|e| matches!(e, LoginEvent::FloodWait { seconds: 1, .. })),
         "{:?}",
         prompt.events
     );

@@ -6,8 +6,9 @@ use auth_blocking::{
     Transport, login,
 };
 use auth_core::{
-    DcId,
-    login::{Authorization, Config, Event, PasswordInfo, SentCode, TermsOfService, UsageError},
+    Authorization, DcId, PasswordInfo, TermsOfService, UsageError,
+    entropy::Entropy,
+    login::{Config, LoginEvent, SentCode},
     tl::{self, Serialize, enums, functions},
 };
 use auth_sim::Sim;
@@ -39,7 +40,7 @@ pub struct ScriptedPrompt {
     pub steps: VecDeque<Step>,
     /// The questions asked, in order, e.g. `"code 0"`, `"password 1"`, `"sign_up"`.
     pub asked: Vec<String>,
-    pub events: Vec<Event>,
+    pub events: Vec<LoginEvent>,
     pub refused: Vec<UsageError>,
     pub sent_codes: Vec<SentCode>,
     pub terms: Vec<Option<TermsOfService>>,
@@ -67,7 +68,7 @@ impl ScriptedPrompt {
         self.steps.pop_front()
     }
 
-    pub fn saw(&self, pred: impl Fn(&Event) -> bool) -> bool {
+    pub fn saw(&self, pred: impl Fn(&LoginEvent) -> bool) -> bool {
         self.events.iter().any(pred)
     }
 }
@@ -124,7 +125,7 @@ impl Prompt for ScriptedPrompt {
         }
     }
 
-    fn notify(&mut self, event: &Event) {
+    fn notify(&mut self, event: &LoginEvent) {
         self.events.push(event.clone());
     }
 
@@ -187,7 +188,8 @@ impl Fixture {
             prompt,
             self.config.clone(),
             phone,
-            [9; 32],
+            // A test repeats itself: a deterministic generator (production passes the OS's).
+            &mut Entropy::deterministic([9; 32]),
             cancel,
         )
     }

@@ -175,7 +175,7 @@ fn login_survives_a_reconnect_before_every_call() {
         &mut prompt,
         f.config.clone(),
         "9996621234",
-        [1; 32],
+        &mut auth_core::entropy::Entropy::deterministic([1; 32]),
         None,
     )
     .expect("logged in");

@@ -3,8 +3,8 @@ use std::path::PathBuf;
 
 use auth_blocking::{Answer, EmailAlternative};
 use auth_core::{
-    DcId,
-    login::{CodeKind, EmailToken, Event, UsageError},
+    DcId, EmailToken, UsageError,
+    login::{CodeKind, LoginEvent},
 };
 use auth_sim::{AccountConfig, Sim};
 use auth_store::TokenFile;
@@ -114,7 +114,7 @@ fn login_email_setup() {
         1,
         "the malformed address is refused locally"
     );
-    assert!(prompt.saw(|e| matches!(e, Event::EmailSetupRequired { .. })));
+    assert!(prompt.saw(|e| matches!(e, LoginEvent::EmailSetupRequired { .. })));
     assert!(
         matches!(prompt.sent_codes[0].kind, CodeKind::Email { .. }),
         "{:?}",
@@ -141,11 +141,11 @@ fn google_id_token_sets_up_the_login_email() {
     let mut prompt = ScriptedPrompt::new([Step::TestCode('2')]);
     prompt
         .alternatives
-        .push_back(EmailAlternative::Token(EmailToken::Apple("nope".into())));
+        .push_back(EmailAlternative::Token(EmailToken::apple("nope")));
     prompt
         .alternatives
-        .push_back(EmailAlternative::Token(EmailToken::Google(
-            "google-id-token".into(),
+        .push_back(EmailAlternative::Token(EmailToken::google(
+            "google-id-token",
         )));
     let auth = f.login(&mut prompt, phone).expect("logged in");
     assert_eq!(f.authorized_user(DcId(2)), Some(auth.user_id));

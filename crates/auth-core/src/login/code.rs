@@ -3,11 +3,13 @@
 
 use std::time::Duration;
 
+use crate::input::{CodeFormatError, digits_only, normalize_digits};
 use crate::tl::{self, enums::auth::CodeType, enums::auth::SentCodeType};
 
 /// How the login code was delivered, with what a UI needs to ask for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum CodeKind {
     /// A message in the user's other Telegram sessions.
     App {
@@ -85,6 +87,7 @@ pub enum CodeKind {
 /// How the code will be sent if the user asks to resend it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub enum NextCodeKind {
     /// By SMS.
     Sms,
@@ -206,11 +209,7 @@ impl CodeKind {
             | CodeKind::Call { length }
             | CodeKind::Email { length, .. }
             | CodeKind::FragmentSms { length, .. }
-            | CodeKind::FirebaseSms { length } => {
-                let digits = digits_only(input)?;
-                check_length(&digits, *length)?;
-                Ok(digits)
-            }
+            | CodeKind::FirebaseSms { length } => Ok(normalize_digits(input, *length)?),
             CodeKind::MissedCall { prefix, length } => {
                 let digits = digits_only(input)?;
                 let want = *length as usize;
@@ -266,63 +265,6 @@ impl NextCodeKind {
             CodeType::FragmentSms(_) => NextCodeKind::FragmentSms,
         }
     }
-}
-
-/// Why a typed code was refused before it was sent.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CodeFormatError {
-    /// Nothing was typed.
-    #[error("the code is empty")]
-    Empty,
-    /// Something other than digits, spaces and dashes in a numeric code.
-    #[error("the code must be digits")]
-    NotDigits,
-    /// Too few or too many digits.
-    #[error("the code has {got} digits, expected {expected}")]
-    WrongLength {
-        /// Announced length.
-        expected: u32,
-        /// Digits typed.
-        got: usize,
-    },
-    /// A flash-call number that does not match the announced pattern.
-    #[error("the number does not match the calling number's pattern")]
-    PatternMismatch,
-    /// A word/phrase code that does not start with the announced beginning.
-    #[error("the code should start with {expected:?}")]
-    WrongBeginning {
-        /// The announced beginning.
-        expected: String,
-    },
-    /// The account must set up a login email before any code is sent.
-    #[error("set up a login email first")]
-    EmailSetupFirst,
-}
-
-fn digits_only(input: &str) -> Result<String, CodeFormatError> {
-    let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
-        match c {
-            '0'..='9' => out.push(c),
-            ' ' | '-' | '\t' | '+' | '(' | ')' | '.' => {}
-            _ => return Err(CodeFormatError::NotDigits),
-        }
-    }
-    if out.is_empty() {
-        return Err(CodeFormatError::Empty);
-    }
-    Ok(out)
-}
-
-fn check_length(digits: &str, length: u32) -> Result<(), CodeFormatError> {
-    // A length of 0 means the server did not say; accept any.
-    if length != 0 && digits.len() != length as usize {
-        return Err(CodeFormatError::WrongLength {
-            expected: length,
-            got: digits.len(),
-        });
-    }
-    Ok(())
 }
 
 /// Whether `digits` fits `pattern`: pattern digits must match, `*`/`X`/`x`/`#` match any digit,

@@ -1,11 +1,9 @@
 //! What a login needs to know before it starts.
 
-use std::time::Duration;
-
-use crate::{DcId, logout_tokens::LogoutTokens, tl};
+use crate::{config::SessionConfig, error::UsageError, logout_tokens::LogoutTokens, tl, tl::Layer};
 
 /// Choices sent in `codeSettings` with `auth.sendCode`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct CodeSettings {
     /// The device can receive a flash call and read the calling number.
     pub allow_flashcall: bool,
@@ -23,51 +21,83 @@ pub struct CodeSettings {
     pub app_token: Option<(String, bool)>,
 }
 
-/// Configuration of a login: the app's credentials and how patient to be.
-#[derive(Debug, Clone)]
+impl std::fmt::Debug for CodeSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CodeSettings")
+            .field("allow_flashcall", &self.allow_flashcall)
+            .field("current_number", &self.current_number)
+            .field("allow_app_hash", &self.allow_app_hash)
+            .field("allow_missed_call", &self.allow_missed_call)
+            .field("allow_firebase", &self.allow_firebase)
+            .field("unknown_number", &self.unknown_number)
+            .field("app_token", &self.app_token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// Configuration of a login (phone, QR code, bot or Firebase): the app's credentials, the
+/// session it runs on, and the choices sent with the code request.
+///
+/// ```
+/// use auth_core::login::Config;
+/// let mut config = Config::new(12345, "0123abcd");
+/// config.session.layer = 230; // what the caller's session declared with invokeWithLayer
+/// config.session.dc = auth_core::DcId(4); // where the first call goes
+/// ```
+#[derive(Clone)]
 pub struct Config {
     /// The app's `api_id` from my.telegram.org.
     pub api_id: i32,
     /// The app's `api_hash`.
     pub api_hash: String,
+    /// The session: where the first call goes (before the home DC is known), its layer, the
+    /// retry rules.
+    pub session: SessionConfig,
     /// `codeSettings` choices.
     pub code_settings: CodeSettings,
     /// Future auth tokens from earlier logouts on this device; all are sent with
     /// `auth.sendCode` so that a matching one can skip the code.
     pub logout_tokens: LogoutTokens,
-    /// Where to send the first request, before the home DC is known.
-    pub initial_dc: DcId,
     /// `auth.signUp` with `no_joined_notifications`: don't tell contacts the user joined.
     pub no_joined_notifications: bool,
-    /// The longest `FLOOD_WAIT` worth waiting out automatically; longer ones fail the login
-    /// with the wait so the app can tell the user.
-    pub max_flood_wait: Duration,
-    /// How many flood waits one login waits out before giving up.
-    pub flood_wait_budget: u32,
-    /// How many times a request is re-sent after the transport failed to deliver it.
-    pub transport_retries: u32,
-    /// Pause before re-sending after a transport failure.
-    pub transport_retry_delay: Duration,
-    /// How many DC migrations one login follows before calling it a loop.
-    pub max_migrations: u32,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("api_id", &self.api_id)
+            .field("api_hash", &"<redacted>")
+            .field("session", &self.session)
+            .field("code_settings", &self.code_settings)
+            .field("logout_tokens", &self.logout_tokens.len())
+            .field("no_joined_notifications", &self.no_joined_notifications)
+            .finish()
+    }
 }
 
 impl Config {
-    /// A configuration with Telegram-like defaults for the given app credentials.
+    /// A configuration with Telegram-like defaults for the given app credentials: DC 2,
+    /// [`LAYER`](crate::LAYER), the default [`RetryPolicy`](crate::RetryPolicy).
     pub fn new(api_id: i32, api_hash: impl Into<String>) -> Self {
         Config {
             api_id,
             api_hash: api_hash.into(),
+            session: SessionConfig::default(),
             code_settings: CodeSettings::default(),
             logout_tokens: LogoutTokens::new(),
-            initial_dc: DcId::DEFAULT,
             no_joined_notifications: false,
-            max_flood_wait: Duration::from_secs(60),
-            flood_wait_budget: 3,
-            transport_retries: 2,
-            transport_retry_delay: Duration::from_millis(500),
-            max_migrations: 3,
         }
+    }
+
+    /// Checks the credentials and the session; the layer to decode at.
+    pub(crate) fn check(&self) -> Result<Layer, UsageError> {
+        if self.api_id <= 0 {
+            return Err(UsageError::InvalidConfig("api_id must be positive"));
+        }
+        if self.api_hash.is_empty() {
+            return Err(UsageError::InvalidConfig("api_hash is empty"));
+        }
+        self.session.check()
     }
 
     pub(crate) fn tl_code_settings(&self) -> tl::enums::CodeSettings {

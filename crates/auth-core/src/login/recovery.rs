@@ -6,12 +6,9 @@ use std::time::Instant;
 
 use zeroize::Zeroizing;
 
-use crate::{
-    password::{NewPasswordAlgo, normalize_recovery_code},
-    srp::NewPasswordHash,
-};
+use crate::{error::UsageError, password::normalize_recovery_code, phase::Phase};
 
-use super::{Login, Phase, UsageError, request::RecoveryPassword, request::Request};
+use super::{Login, request::Request};
 
 impl Login {
     // ----- getters -----
@@ -27,21 +24,15 @@ impl Login {
         self.recovery.as_ref().map_or(0, |r| r.attempts)
     }
 
-    /// The algorithm to hash a new password with, to set it with the recovery code (in
-    /// `AwaitingPassword`). `Clone + Send`: run [`NewPasswordAlgo::hash`] where slow work
-    /// belongs.
-    pub fn new_password_algo(&self) -> Option<&NewPasswordAlgo> {
-        match self.phase {
-            Phase::AwaitingPassword => self.new_password_algo.as_ref(),
-            _ => None,
-        }
-    }
-
     // ----- commands -----
 
-    /// Forgot the password (in `AwaitingPassword`, when [`PasswordInfo::has_recovery`](super::PasswordInfo::has_recovery)):
+    /// Forgot the password (in `AwaitingPassword`, when [`PasswordInfo::has_recovery`](crate::PasswordInfo::has_recovery)):
     /// `auth.requestPasswordRecovery` sends a code to the recovery email, and
     /// `RecoveryCodeSent` follows (or `RecoveryUnavailable`). Asking again sends a new code.
+    ///
+    /// # Errors
+    ///
+    /// The wrong phase, or no recovery email.
     pub fn request_password_recovery(&mut self, now: Instant) -> Result<(), UsageError> {
         self.expect("request_password_recovery", Phase::AwaitingPassword)?;
         if !self.password.as_ref().is_some_and(|p| p.info.has_recovery) {
@@ -53,38 +44,47 @@ impl Login {
 
     /// Checks the recovery code without using it (`auth.checkRecoveryPassword`):
     /// `RecoveryCodeValid` or `RecoveryCodeInvalid` follows.
+    ///
+    /// # Errors
+    ///
+    /// The wrong phase, no live recovery code, or a code that cannot be right.
     pub fn check_recovery_code(&mut self, now: Instant, code: &str) -> Result<(), UsageError> {
         let code = self.recovery_code("check_recovery_code", code)?;
         self.send(now, Request::CheckRecoveryCode(code));
         Ok(())
     }
 
-    /// Uses the recovery code (`auth.recoverPassword`): the password is removed — or
-    /// replaced by `new_password`, from [`NewPasswordAlgo::hash`] of
-    /// [`new_password_algo`](Self::new_password_algo) (with an empty hint) — and the login
-    /// ends with `LoggedIn`.
+    /// Uses the recovery code (`auth.recoverPassword`): the password is removed — or replaced
+    /// by `new_password` (with an empty hint; hashing it is handed out as work first) — and
+    /// the login ends with `Done`.
+    ///
+    /// # Errors
+    ///
+    /// The wrong phase, no live recovery code, a code that cannot be right, or a new password
+    /// the server offers no known algorithm for.
     pub fn submit_recovery_code(
         &mut self,
         now: Instant,
         code: &str,
-        new_password: Option<NewPasswordHash>,
+        new_password: Option<&[u8]>,
     ) -> Result<(), UsageError> {
         let code = self.recovery_code("submit_recovery_code", code)?;
-        if let Some(new) = &new_password
-            && !self
-                .new_password_algo
-                .as_ref()
-                .is_some_and(|a| a.accepts(new))
-        {
-            return Err(UsageError::ForeignPasswordAlgorithm);
+        match new_password {
+            None => self.send(
+                now,
+                Request::RecoverPassword {
+                    code,
+                    new_password: None,
+                },
+            ),
+            Some(password) => {
+                let algo = self
+                    .new_password_algo
+                    .clone()
+                    .ok_or(UsageError::NewPasswordUnavailable)?;
+                self.queue_recovery_hash(code, &algo, password);
+            }
         }
-        self.send(
-            now,
-            Request::RecoverPassword {
-                code,
-                new_password: new_password.map(|p| Box::new(RecoveryPassword(p))),
-            },
-        );
         Ok(())
     }
 

@@ -2,17 +2,20 @@
 
 use std::time::{Duration, Instant};
 
+use zeroize::Zeroizing;
+
 use crate::{
     DcId, RpcError, RpcErrorKind,
-    password::{NewPasswordAlgo, RecoveryRefusal, algo_from_tl},
-    srp::{SrpAlgo, SrpChallenge},
-    tl::{self, Deserialize, enums},
+    account::{Authorization, EmailCode, TermsOfService},
+    error::{Error, PaymentRequired},
+    password::RecoveryRefusal,
+    phase::Phase,
+    tl::{self, DeserializeAt, enums},
 };
 
 use super::{
-    AuthError, Authorization, CodeKind, CodeState, Event, Login, MAX_RENEWALS, PasswordFetch,
-    PasswordInfo, PasswordState, Phase, RecoveryState, Request, RestartReason, SentCode,
-    TermsOfService, request::Verification,
+    CodeKind, CodeState, FirebaseIntent, Login, LoginEvent, PasswordFetch, RecoveryState, Request,
+    RestartReason, SentCode, request::Verification,
 };
 
 impl Login {
@@ -23,10 +26,7 @@ impl Login {
         if RpcError::is_rpc_error(body) {
             match RpcError::decode(body) {
                 Ok(e) => self.on_rpc_error(now, request, e),
-                Err(error) => self.fail(AuthError::MalformedReply {
-                    request: request.name(),
-                    error,
-                }),
+                Err(error) => self.fail_undecodable(&request, body, error),
             }
             return;
         }
@@ -37,11 +37,13 @@ impl Login {
                 }
             }
             // Whatever the answer, the code is gone from this login's point of view.
-            Request::CancelCode => self.finish(Event::Cancelled),
+            Request::CancelCode => self.finish(LoginEvent::Cancelled),
             Request::SignIn { .. }
             | Request::SignUp { .. }
             | Request::CheckPassword(_)
-            | Request::RecoverPassword { .. } => {
+            | Request::RecoverPassword { .. }
+            | Request::FirebaseFinish(_)
+            | Request::FirebaseSignUp { .. } => {
                 if let Some(auth) = self.decode::<enums::auth::Authorization>(&request, body) {
                     self.on_authorization(&request, auth);
                 }
@@ -57,12 +59,14 @@ impl Login {
                 if let Some(enums::account::SentEmailCode::SentEmailCode(sent)) =
                     self.decode::<enums::account::SentEmailCode>(&request, body)
                 {
-                    self.email_code_length = Some(u32::try_from(sent.length).unwrap_or(0));
-                    self.phase = Phase::AwaitingEmailCode;
-                    self.events.push_back(Event::EmailCodeSent {
+                    let code = EmailCode {
                         email_pattern: sent.email_pattern,
                         length: u32::try_from(sent.length).unwrap_or(0),
-                    });
+                    };
+                    self.email_code = Some(code.clone());
+                    self.email_attempts = 0;
+                    self.phase = Phase::AwaitingEmailCode;
+                    self.events.push_back(LoginEvent::EmailCodeSent(code));
                 }
             }
             Request::PasswordRecovery => {
@@ -74,7 +78,7 @@ impl Login {
                         attempts: 0,
                     });
                     self.phase = Phase::AwaitingPassword;
-                    self.events.push_back(Event::RecoveryCodeSent {
+                    self.events.push_back(LoginEvent::RecoveryCodeSent {
                         email_pattern: r.email_pattern,
                     });
                 }
@@ -82,7 +86,7 @@ impl Login {
             Request::CheckRecoveryCode(_) => match self.decode::<bool>(&request, body) {
                 Some(true) => {
                     self.phase = Phase::AwaitingPassword;
-                    self.events.push_back(Event::RecoveryCodeValid);
+                    self.events.push_back(LoginEvent::RecoveryCodeValid);
                 }
                 Some(false) => self.recovery_code_invalid(),
                 None => {}
@@ -92,36 +96,53 @@ impl Login {
                     Some(enums::account::EmailVerified::Login(login)) => {
                         self.on_sent_code(now, &request, login.sent_code);
                     }
-                    Some(other) => self.fail(AuthError::UnexpectedReply {
-                        request: request.name(),
+                    Some(other) => self.fail(Error::UnexpectedReply {
+                        method: request.name(),
                         what: other.constructor_name().to_owned(),
                     }),
                     None => {}
                 }
             }
+            Request::FirebaseStart => {
+                if let Some(enums::auth::FirebasePnvIntent::FirebasePnvIntent(intent)) =
+                    self.decode::<enums::auth::FirebasePnvIntent>(&request, body)
+                {
+                    let intent = FirebaseIntent {
+                        nonce: Zeroizing::new(intent.nonce),
+                        digital_credential_payload: intent.digital_credential_payload,
+                    };
+                    self.firebase = Some(intent.clone());
+                    self.phase = Phase::AwaitingFirebaseToken;
+                    self.events.push_back(LoginEvent::FirebaseIntent(intent));
+                }
+            }
         }
     }
 
-    /// Decodes a whole reply, failing the login if it is malformed.
-    fn decode<T: Deserialize>(&mut self, request: &Request, body: &[u8]) -> Option<T> {
-        match tl::decode(body) {
+    /// Decodes a whole reply at the session's layer, failing the login if it does not.
+    fn decode<T: DeserializeAt>(&mut self, request: &Request, body: &[u8]) -> Option<T> {
+        match tl::decode_at(self.layer, body) {
             Ok(v) => Some(v),
             Err(error) => {
-                self.fail(AuthError::MalformedReply {
-                    request: request.name(),
-                    error,
-                });
+                self.fail_undecodable(request, body, error);
                 None
             }
         }
+    }
+
+    /// A reply that did not decode: for a call that can authorize the key, the error says so
+    /// and keeps the bytes.
+    fn fail_undecodable(&mut self, request: &Request, body: &[u8], error: tl::DecodeError) {
+        let (method, id) = request.method();
+        self.fail(Error::undecodable(method, id, self.layer, body, error));
     }
 
     fn on_sent_code(&mut self, now: Instant, request: &Request, sent: enums::auth::SentCode) {
         match sent {
             enums::auth::SentCode::SentCode(s) => {
                 if s.phone_code_hash.is_empty() {
-                    self.fail(AuthError::UnexpectedReply {
-                        request: request.name(),
+                    self.fail(Error::UnexpectedReply {
+                        method: request.name(),
                         what: "auth.sentCode with an empty phone_code_hash".into(),
                     });
                     return;
@@ -129,7 +150,7 @@ impl Login {
                 let sent = SentCode::from_tl(&s);
                 self.code = Some(CodeState {
                     phone_code_hash: s.phone_code_hash.into(),
-                    resend_at: sent.timeout.map(|t| now + t),
+                    resend_at: sent.timeout.and_then(|t| now.checked_add(t)),
                     resend_announced: false,
                     expired: false,
                     attempts: 0,
@@ -141,33 +162,35 @@ impl Login {
                 } = sent.kind
                 {
                     self.phase = Phase::AwaitingEmail;
-                    self.events.push_back(Event::EmailSetupRequired {
+                    self.events.push_back(LoginEvent::EmailSetupRequired {
                         apple_signin_allowed,
                         google_signin_allowed,
                     });
                 } else {
                     self.phase = Phase::AwaitingCode;
-                    self.events.push_back(Event::CodeSent(sent));
+                    self.events.push_back(LoginEvent::CodeSent(sent));
                 }
             }
             enums::auth::SentCode::Success(s) => self.on_authorization(request, s.authorization),
-            enums::auth::SentCode::PaymentRequired(p) => self.fail(AuthError::PaymentRequired {
-                store_product: p.store_product,
-                support_email_address: p.support_email_address,
-                support_email_subject: p.support_email_subject,
-                premium_days: Some(p.premium_days),
-                currency: p.currency,
-                amount: p.amount,
-            }),
+            enums::auth::SentCode::PaymentRequired(p) => {
+                self.fail(Error::PaymentRequired(PaymentRequired {
+                    store_product: p.store_product,
+                    support_email_address: p.support_email_address,
+                    support_email_subject: p.support_email_subject,
+                    premium_days: Some(p.premium_days),
+                    currency: p.currency,
+                    amount: p.amount,
+                }));
+            }
             enums::auth::SentCode::PaymentRequiredLayer220(p) => {
-                self.fail(AuthError::PaymentRequired {
+                self.fail(Error::PaymentRequired(PaymentRequired {
                     store_product: p.store_product,
                     support_email_address: p.support_email_address,
                     support_email_subject: p.support_email_subject,
                     premium_days: None,
                     currency: p.currency,
                     amount: p.amount,
-                })
+                }));
             }
         }
     }
@@ -175,19 +198,22 @@ impl Login {
     fn on_authorization(&mut self, request: &Request, auth: enums::auth::Authorization) {
         match auth {
             enums::auth::Authorization::Authorization(a) => {
-                match Authorization::from_tl(self.home_dc, &a) {
-                    Some(authorization) => self.finish(Event::LoggedIn(Box::new(authorization))),
-                    None => self.fail(AuthError::UnexpectedReply {
-                        request: request.name(),
+                match Authorization::from_tl(self.home_dc, self.layer, &a) {
+                    Some(authorization) => {
+                        self.finish(LoginEvent::Done(Box::new(authorization)));
+                    }
+                    None => self.fail(Error::UnexpectedReply {
+                        method: request.name(),
                         what: "auth.authorization with userEmpty".into(),
                     }),
                 }
             }
             enums::auth::Authorization::SignUpRequired(s) => {
-                if self.code.is_none() {
-                    // Sign-up needs the phone_code_hash of a sent code.
-                    self.fail(AuthError::UnexpectedReply {
-                        request: request.name(),
+                let firebase = matches!(request, Request::FirebaseFinish(_));
+                if self.code.is_none() && !firebase {
+                    // Sign-up needs the phone_code_hash of a sent code (or a Firebase login).
+                    self.fail(Error::UnexpectedReply {
+                        method: request.name(),
                         what: "auth.authorizationSignUpRequired without a sent code".into(),
                     });
                     return;
@@ -195,92 +221,31 @@ impl Login {
                 let terms = s.terms_of_service.as_ref().map(TermsOfService::from_tl);
                 self.terms = terms.clone();
                 self.phase = Phase::AwaitingSignUp;
-                self.events.push_back(Event::SignUpRequired { terms });
+                self.events.push_back(LoginEvent::SignUpRequired { terms });
             }
         }
     }
 
-    fn on_password(&mut self, purpose: PasswordFetch, p: &tl::types::account::Password) {
-        let request = Request::GetPassword(purpose).name();
-        let Some(srp) = &p.srp else {
-            self.fail(AuthError::UnexpectedReply {
-                request,
-                what: "account.password without a password".into(),
-            });
-            return;
-        };
-        let algo = match &srp.current_algo {
-            enums::PasswordKdfAlgo::SHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow(a) => {
-                SrpAlgo {
-                    salt1: a.salt1.clone(),
-                    salt2: a.salt2.clone(),
-                    g: a.g,
-                    p: a.p.clone(),
-                }
-            }
-            enums::PasswordKdfAlgo::Unknown(_) => {
-                self.fail(AuthError::UnsupportedPasswordAlgorithm);
-                return;
-            }
-        };
-        let mut entropy = self.entropy.fork(b"tgauth/login/srp");
-        let challenge = match SrpChallenge::new(
-            &algo,
-            &srp.srp_b,
-            srp.srp_id,
-            &p.secure_random,
-            &mut entropy,
-        ) {
-            Ok(c) => c,
-            Err(e) => {
-                self.fail(AuthError::PasswordParameters(e));
-                return;
-            }
-        };
-        // A recovery code can set a new password: its salt is drawn now, like `a`.
-        self.new_password_algo =
-            algo_from_tl(&p.new_algo).map(|a| NewPasswordAlgo::draw(&a, &mut self.entropy));
-        let info = PasswordInfo {
-            hint: p.hint.clone(),
-            has_recovery: p.has_recovery,
-            email_unconfirmed_pattern: p.email_unconfirmed_pattern.clone(),
-            login_email_pattern: p.login_email_pattern.clone(),
-            pending_reset_date: p.pending_reset_date.map(i64::from),
-        };
-        let state = self.password.get_or_insert(PasswordState {
-            info: info.clone(),
-            challenge: None,
-            attempts: 0,
-            renewals: 0,
-        });
-        state.info = info.clone();
-        state.challenge = Some(challenge);
-        let attempts = state.attempts;
-        self.phase = Phase::AwaitingPassword;
-        self.events.push_back(match purpose {
-            PasswordFetch::First => Event::PasswordRequired(info),
-            PasswordFetch::AfterInvalid => Event::PasswordInvalid { attempts },
-            PasswordFetch::Renew => Event::PasswordChallengeRenewed,
-        });
-    }
-
     fn on_rpc_error(&mut self, now: Instant, request: Request, e: RpcError) {
         use RpcErrorKind as K;
+        let cancelling = matches!(request, Request::CancelCode);
         match e.kind() {
             // A code being cancelled is bound to this DC's key: migrating it makes no sense.
-            K::PhoneMigrate(dc) | K::NetworkMigrate(dc) | K::UserMigrate(dc)
-                if !matches!(request, Request::CancelCode) =>
-            {
+            K::PhoneMigrate(dc) | K::NetworkMigrate(dc) | K::UserMigrate(dc) if !cancelling => {
                 return self.migrate(now, request, dc);
             }
-            K::FloodWait(s) | K::FloodPremiumWait(s) | K::FloodTestPhoneWait(s)
-                if !matches!(request, Request::CancelCode) =>
-            {
+            K::FloodWait(s) | K::FloodPremiumWait(s) | K::FloodTestPhoneWait(s) if !cancelling => {
                 return self.flood_wait(now, request, s);
             }
-            K::AuthRestart if !matches!(request, Request::CancelCode) => {
-                if self.restarts >= 1 {
-                    self.fail(AuthError::TooManyRestarts);
+            K::AuthRestart if !cancelling => {
+                if self.phone.is_empty() {
+                    // Nothing to restart from: no phone number to send a code to.
+                    self.fail(Error::Rpc {
+                        method: request.name(),
+                        error: e,
+                    });
+                } else if self.restarts >= 1 {
+                    self.fail(Error::TooManyRestarts);
                 } else {
                     self.restarts += 1;
                     self.restart(now, RestartReason::ServerAsked);
@@ -290,9 +255,13 @@ impl Login {
             _ => {}
         }
         match (&request, e.kind()) {
-            (Request::CancelCode, _) => self.finish(Event::Cancelled),
+            (Request::CancelCode, _) => self.finish(LoginEvent::Cancelled),
             (
-                Request::SendCode | Request::SignIn { .. } | Request::SignUp { .. },
+                Request::SendCode
+                | Request::SignIn { .. }
+                | Request::SignUp { .. }
+                | Request::FirebaseFinish(_)
+                | Request::FirebaseSignUp { .. },
                 K::SessionPasswordNeeded,
             ) => {
                 self.send(now, Request::GetPassword(PasswordFetch::First));
@@ -303,78 +272,68 @@ impl Login {
                     c.attempts
                 });
                 self.phase = Phase::AwaitingCode;
-                self.events.push_back(Event::CodeInvalid { attempts });
+                self.events.push_back(LoginEvent::CodeInvalid { attempts });
             }
             (Request::SignIn { .. } | Request::SignUp { .. }, K::PhoneCodeExpired) => {
                 if let Some(c) = self.code.as_mut() {
                     c.expired = true;
                 }
                 self.phase = Phase::AwaitingCode;
-                self.events.push_back(Event::CodeExpired);
+                self.events.push_back(LoginEvent::CodeExpired);
             }
             (Request::SignIn { .. }, K::PhoneNumberUnoccupied) => {
                 self.phase = Phase::AwaitingSignUp;
-                self.events.push_back(Event::SignUpRequired { terms: None });
+                self.events
+                    .push_back(LoginEvent::SignUpRequired { terms: None });
             }
-            (Request::SignUp { .. }, K::FirstNameInvalid | K::LastNameInvalid) => {
+            (
+                Request::SignUp { .. } | Request::FirebaseSignUp { .. },
+                K::FirstNameInvalid | K::LastNameInvalid,
+            ) => {
                 self.phase = Phase::AwaitingSignUp;
-                self.events.push_back(Event::SignUpRefused(e));
+                self.events.push_back(LoginEvent::SignUpRefused(e));
             }
-            (Request::CheckPassword(_), K::PasswordHashInvalid) => {
-                if let Some(p) = self.password.as_mut() {
-                    p.attempts += 1;
-                    p.renewals = 0;
-                }
-                self.send(now, Request::GetPassword(PasswordFetch::AfterInvalid));
-            }
+            (Request::CheckPassword(_), K::PasswordHashInvalid) => self.on_wrong_password(now),
             (Request::CheckPassword(_), K::SrpIdInvalid | K::SrpPasswordChanged) => {
-                let renewals = self.password.as_mut().map_or(MAX_RENEWALS + 1, |p| {
-                    p.renewals += 1;
-                    p.renewals
-                });
-                if renewals > MAX_RENEWALS {
-                    self.fail(AuthError::PasswordChallengeUnstable);
-                } else {
-                    self.send(now, Request::GetPassword(PasswordFetch::Renew));
-                }
+                self.on_stale_challenge(now);
             }
             (Request::ResendCode { .. }, K::PhoneCodeExpired) => {
-                self.restart(now, RestartReason::CodeExpired)
+                self.restart(now, RestartReason::CodeExpired);
             }
             // Every other delivery method was used up: the current code still stands.
             (Request::ResendCode { .. }, K::SendCodeUnavailable) => {
                 self.phase = Phase::AwaitingCode;
-                self.events.push_back(Event::ResendFailed(e));
+                self.events.push_back(LoginEvent::ResendFailed(e));
             }
             (Request::ResetLoginEmail, K::TaskAlreadyExists) => {
                 self.phase = Phase::AwaitingCode;
-                self.events.push_back(Event::EmailResetRefused(e));
+                self.events.push_back(LoginEvent::EmailResetRefused(e));
             }
             (
                 Request::SendEmailCode { .. } | Request::VerifyEmail(_),
                 K::EmailInvalid | K::EmailNotAllowed,
             ) => {
                 self.phase = Phase::AwaitingEmail;
-                self.events.push_back(Event::EmailRefused(e));
+                self.events.push_back(LoginEvent::EmailRefused(e));
             }
             (Request::VerifyEmail(Verification::Code(_)), K::CodeInvalid) => {
                 self.email_attempts += 1;
                 self.phase = Phase::AwaitingEmailCode;
-                self.events.push_back(Event::EmailCodeInvalid {
+                self.events.push_back(LoginEvent::EmailCodeInvalid {
                     attempts: self.email_attempts,
                 });
             }
             // The emailed code expired, or an ID token was refused: ask for the email again.
             (Request::VerifyEmail(Verification::Code(_)), K::EmailVerifyExpired) => {
                 self.phase = Phase::AwaitingEmail;
-                self.events.push_back(Event::EmailRefused(e));
+                self.events.push_back(LoginEvent::EmailRefused(e));
             }
             (
                 Request::VerifyEmail(Verification::Google(_) | Verification::Apple(_)),
                 K::CodeInvalid,
             ) => {
                 self.phase = Phase::AwaitingEmail;
-                self.events.push_back(Event::EmailRefused(e));
+                self.events.push_back(LoginEvent::EmailRefused(e));
             }
             (
                 Request::PasswordRecovery
@@ -382,7 +341,10 @@ impl Login {
                 | Request::RecoverPassword { .. },
                 _,
             ) if RecoveryRefusal::of(&e).is_some() => self.on_recovery_refusal(&request, e),
-            _ => self.fail(AuthError::Rpc(e)),
+            _ => self.fail(Error::Rpc {
+                method: request.name(),
+                error: e,
+            }),
         }
     }
 
@@ -393,20 +355,24 @@ impl Login {
             Some(RecoveryRefusal::Expired) => {
                 self.recovery = None;
                 self.phase = Phase::AwaitingPassword;
-                self.events.push_back(Event::RecoveryCodeExpired);
+                self.events.push_back(LoginEvent::RecoveryCodeExpired);
             }
             Some(RecoveryRefusal::Unavailable) => {
                 self.recovery = None;
                 self.phase = Phase::AwaitingPassword;
-                self.events.push_back(Event::RecoveryUnavailable(e));
+                self.events.push_back(LoginEvent::RecoveryUnavailable(e));
             }
             Some(RecoveryRefusal::NewPasswordRefused)
                 if matches!(request, Request::RecoverPassword { .. }) =>
             {
                 self.phase = Phase::AwaitingPassword;
-                self.events.push_back(Event::RecoveryPasswordRefused(e));
+                self.events
+                    .push_back(LoginEvent::RecoveryPasswordRefused(e));
             }
-            _ => self.fail(AuthError::Rpc(e)),
+            _ => self.fail(Error::Rpc {
+                method: request.name(),
+                error: e,
+            }),
         }
     }
 
@@ -417,19 +383,24 @@ impl Login {
         });
         self.phase = Phase::AwaitingPassword;
         self.events
-            .push_back(Event::RecoveryCodeInvalid { attempts });
+            .push_back(LoginEvent::RecoveryCodeInvalid { attempts });
     }
 
     fn migrate(&mut self, now: Instant, request: Request, dc: u32) {
         let target = DcId(i32::try_from(dc).unwrap_or(0));
-        if target.0 <= 0 || target == self.home_dc || self.migrations >= self.config.max_migrations
+        if target.0 <= 0
+            || target == self.home_dc
+            || self.migrations >= self.config.session.retry.max_migrations
         {
-            self.fail(AuthError::MigrationLoop { dc: target });
+            self.fail(Error::MigrationLoop {
+                method: request.name(),
+                dc: target,
+            });
             return;
         }
         self.migrations += 1;
         self.home_dc = target;
-        self.events.push_back(Event::HomeDcChanged(target));
+        self.events.push_back(LoginEvent::DcChanged(target));
         if self.code.is_some() && request.uses_code_hash() {
             // The phone_code_hash is bound to the old DC's key: start over there.
             self.restart(now, RestartReason::Migrated);
@@ -439,16 +410,23 @@ impl Login {
     }
 
     fn flood_wait(&mut self, now: Instant, request: Request, seconds: u32) {
+        let retry = &self.config.session.retry;
         let wait = Duration::from_secs(u64::from(seconds));
-        if wait > self.config.max_flood_wait || self.flood_waits >= self.config.flood_wait_budget {
-            self.fail(AuthError::FloodWait { seconds });
+        let until = now.checked_add(wait);
+        let Some(until) = until
+            .filter(|_| wait <= retry.max_flood_wait && self.flood_waits < retry.flood_wait_budget)
+        else {
+            self.fail(Error::FloodWait {
+                method: request.name(),
+                seconds,
+            });
             return;
-        }
+        };
         self.flood_waits += 1;
-        let until = now + wait;
         self.abandon_in_flight();
         self.scheduled = Some((until, request, 0));
         self.phase = Phase::Working;
-        self.events.push_back(Event::FloodWait { seconds, until });
+        self.events
+            .push_back(LoginEvent::FloodWait { seconds, until });
     }
 }

@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 use crate::{
     password::recover_password_call,
     srp::{NewPasswordHash, PasswordCheck},
-    tl::{self, Serialize, enums, functions, types},
+    tl::{self, Identifiable, Serialize, enums, functions, types},
 };
 
 use super::Config;
@@ -90,6 +90,15 @@ pub(crate) enum Request {
         code: Zeroizing<String>,
         new_password: Option<Box<RecoveryPassword>>,
     },
+    /// `auth.initFirebasePnvLogin` (layer 230).
+    FirebaseStart,
+    /// `auth.finishFirebasePnvLogin` with Google's token.
+    FirebaseFinish(Zeroizing<String>),
+    /// `auth.firebasePnvSignUp`: a Firebase login's sign-up (no phone, no code hash).
+    FirebaseSignUp {
+        first_name: String,
+        last_name: String,
+    },
 }
 
 impl std::fmt::Debug for Request {
@@ -103,26 +112,39 @@ pub(crate) struct Context<'a> {
     pub config: &'a Config,
     pub phone: &'a str,
     pub phone_code_hash: &'a str,
+    pub except_ids: &'a [i64],
 }
 
 impl Request {
+    /// The schema name and id of the call, for errors and logs.
+    pub(crate) fn method(&self) -> (&'static str, u32) {
+        fn of<F: Identifiable>() -> (&'static str, u32) {
+            (F::NAME, F::CONSTRUCTOR_ID)
+        }
+        use functions::{account, auth};
+        match self {
+            Request::SendCode => of::<auth::SendCode>(),
+            Request::ResendCode { .. } => of::<auth::ResendCode>(),
+            Request::CancelCode => of::<auth::CancelCode>(),
+            Request::SignIn { .. } => of::<auth::SignIn>(),
+            Request::SignUp { .. } => of::<auth::SignUp>(),
+            Request::GetPassword(_) => of::<account::GetPassword>(),
+            Request::CheckPassword(_) => of::<auth::CheckPassword>(),
+            Request::SendEmailCode { .. } => of::<account::SendVerifyEmailCode>(),
+            Request::VerifyEmail(_) => of::<account::VerifyEmail>(),
+            Request::ResetLoginEmail => of::<auth::ResetLoginEmail>(),
+            Request::PasswordRecovery => of::<auth::RequestPasswordRecovery>(),
+            Request::CheckRecoveryCode(_) => of::<auth::CheckRecoveryPassword>(),
+            Request::RecoverPassword { .. } => of::<auth::RecoverPassword>(),
+            Request::FirebaseStart => of::<auth::InitFirebasePnvLogin>(),
+            Request::FirebaseFinish(_) => of::<auth::FinishFirebasePnvLogin>(),
+            Request::FirebaseSignUp { .. } => of::<auth::FirebasePnvSignUp>(),
+        }
+    }
+
     /// The schema name of the call, for errors and logs.
     pub(crate) fn name(&self) -> &'static str {
-        match self {
-            Request::SendCode => "auth.sendCode",
-            Request::ResendCode { .. } => "auth.resendCode",
-            Request::CancelCode => "auth.cancelCode",
-            Request::SignIn { .. } => "auth.signIn",
-            Request::SignUp { .. } => "auth.signUp",
-            Request::GetPassword(_) => "account.getPassword",
-            Request::CheckPassword(_) => "auth.checkPassword",
-            Request::SendEmailCode { .. } => "account.sendVerifyEmailCode",
-            Request::VerifyEmail(_) => "account.verifyEmail",
-            Request::ResetLoginEmail => "auth.resetLoginEmail",
-            Request::PasswordRecovery => "auth.requestPasswordRecovery",
-            Request::CheckRecoveryCode(_) => "auth.checkRecoveryPassword",
-            Request::RecoverPassword { .. } => "auth.recoverPassword",
-        }
+        self.method().0
     }
 
     /// Whether this request needs the `phone_code_hash` of a sent code.
@@ -135,6 +157,9 @@ impl Request {
                 | Request::PasswordRecovery
                 | Request::CheckRecoveryCode(_)
                 | Request::RecoverPassword { .. }
+                | Request::FirebaseStart
+                | Request::FirebaseFinish(_)
+                | Request::FirebaseSignUp { .. }
         )
     }
 
@@ -213,6 +238,25 @@ impl Request {
                 recover_password_call(code.to_string(), new_password.as_deref().map(|p| &p.0))
                     .to_bytes()
             }
+            Request::FirebaseStart => functions::auth::InitFirebasePnvLogin {
+                except_ids: (!cx.except_ids.is_empty()).then(|| cx.except_ids.to_vec()),
+                api_id: cx.config.api_id,
+                api_hash: cx.config.api_hash.clone(),
+            }
+            .to_bytes(),
+            Request::FirebaseFinish(token) => functions::auth::FinishFirebasePnvLogin {
+                google_token: token.to_string(),
+            }
+            .to_bytes(),
+            Request::FirebaseSignUp {
+                first_name,
+                last_name,
+            } => functions::auth::FirebasePnvSignUp {
+                no_joined_notifications: cx.config.no_joined_notifications,
+                first_name: first_name.clone(),
+                last_name: last_name.clone(),
+            }
+            .to_bytes(),
         }
     }
 }

@@ -5,7 +5,7 @@
 //! because a `phone_code_hash` only works on the key that asked for it; resuming on another key
 //! is refused. Deadlines are stored relative to the `now` given when snapshotting. No SRP
 //! secret is stored: a login waiting for the password fetches a fresh challenge on resume.
-//! Entropy is never carried over: resuming takes a fresh seed.
+//! Entropy is never carried over: resuming draws from the caller's generator again.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -13,11 +13,19 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::{DcId, entropy::Entropy, tl};
+use rand_core::CryptoRng;
+
+use crate::{
+    DcId,
+    account::{EmailCode, PasswordInfo, TermsOfService},
+    error::UsageError,
+    phase::Phase,
+    tl,
+};
 
 use super::{
-    CodeKind, CodeState, Config, Login, NextCodeKind, PasswordFetch, PasswordInfo, PasswordState,
-    Phase, Request, SentCode, TermsOfService, UsageError,
+    CodeKind, CodeState, Config, Login, NextCodeKind, PasswordFetch, PasswordState, Request,
+    SentCode,
 };
 
 /// The format version written by this code.
@@ -39,7 +47,7 @@ pub struct Snapshot {
     terms: Option<TermsSnapshot>,
     password: Option<PasswordSnapshot>,
     email_attempts: u32,
-    email_code_length: Option<u32>,
+    email_code: Option<(String, u32)>,
     migrations: u32,
     restarts: u32,
     flood_waits: u32,
@@ -115,6 +123,10 @@ pub enum ResumeError {
 impl Login {
     /// Captures the login while it waits for the user (code, sign-up, password, email). The
     /// caller names the auth key its session used on [`home_dc`](Self::home_dc).
+    ///
+    /// # Errors
+    ///
+    /// [`UsageError::NotSnapshotable`] while the login is busy (or has events undrained).
     pub fn snapshot(&self, now: Instant, auth_key_id: u64) -> Result<Snapshot, UsageError> {
         if !matches!(
             self.phase,
@@ -160,7 +172,10 @@ impl Login {
                 attempts: p.attempts,
             }),
             email_attempts: self.email_attempts,
-            email_code_length: self.email_code_length,
+            email_code: self
+                .email_code
+                .as_ref()
+                .map(|c| (c.email_pattern.clone(), c.length)),
             migrations: self.migrations,
             restarts: self.restarts,
             flood_waits: self.flood_waits,
@@ -168,13 +183,17 @@ impl Login {
     }
 
     /// Resumes a snapshot on the session whose key on `snapshot.dc` is `auth_key_id`, with
-    /// fresh entropy. A login that waited for the password queues `account.getPassword` for a
-    /// new challenge and asks for the password again.
-    pub fn resume(
+    /// fresh entropy from `rng`. A login that waited for the password queues
+    /// `account.getPassword` for a new challenge and asks for the password again.
+    ///
+    /// # Errors
+    ///
+    /// [`ResumeError`]: another key, a newer format, contradictions, or an unusable `config`.
+    pub fn resume<R: CryptoRng + ?Sized>(
         snapshot: Snapshot,
         config: Config,
         auth_key_id: u64,
-        seed: [u8; 32],
+        rng: &mut R,
         now: Instant,
     ) -> Result<Self, ResumeError> {
         if snapshot.version != VERSION {
@@ -187,7 +206,7 @@ impl Login {
                 got: auth_key_id,
             });
         }
-        let mut login = Login::new(config, &snapshot.phone, seed, now)?;
+        let mut login = Login::new(config, &snapshot.phone, rng, now)?;
         // `new` queued auth.sendCode: a resumed login continues instead.
         login.transmits.clear();
         login.in_flight = None;
@@ -237,9 +256,15 @@ impl Login {
             challenge: None,
             attempts: p.attempts,
             renewals: 0,
+            typed: None,
         });
         login.email_attempts = snapshot.email_attempts;
-        login.email_code_length = snapshot.email_code_length;
+        login.email_code = snapshot
+            .email_code
+            .map(|(email_pattern, length)| EmailCode {
+                email_pattern,
+                length,
+            });
         login.migrations = snapshot.migrations;
         login.restarts = snapshot.restarts;
         login.flood_waits = snapshot.flood_waits;
@@ -265,12 +290,8 @@ impl Login {
             | Phase::AwaitingSignUp
             | Phase::AwaitingEmail
             | Phase::AwaitingEmailCode => login.phase = snapshot.phase,
-            Phase::Working | Phase::Finished => {
-                return Err(ResumeError::Invalid("not a resumable phase"));
-            }
+            _ => return Err(ResumeError::Invalid("not a resumable phase")),
         }
-        // A fresh, independent entropy stream for this process; the seed is the caller's.
-        login.entropy = Entropy::deterministic(seed).fork(b"tgauth/login/resumed");
         Ok(login)
     }
 }
@@ -281,6 +302,12 @@ impl Login {
 mod tests {
     use super::*;
     use crate::tl::{Serialize as _, enums, functions, types};
+
+    use crate::entropy::Entropy;
+
+    fn seeded(n: u8) -> Entropy {
+        Entropy::deterministic([n; 32])
+    }
 
     fn sent_code_reply() -> Vec<u8> {
         enums::auth::SentCode::from(types::auth::SentCode {
@@ -293,7 +320,7 @@ mod tests {
     }
 
     fn waiting_for_code(now: Instant) -> Login {
-        let mut login = Login::new(Config::new(1, "h"), "9996621234", [1; 32], now).unwrap();
+        let mut login = Login::new(Config::new(1, "h"), "9996621234", &mut seeded(1), now).unwrap();
         let t = login.poll_transmit().unwrap();
         login
             .handle_response(now, t.id, &sent_code_reply())
@@ -314,7 +341,8 @@ mod tests {
 
         // Resumed later in another process: 40 s of the resend timeout remain.
         let t1 = t0 + Duration::from_secs(3600);
-        let mut resumed = Login::resume(back, Config::new(1, "h"), 0xabc, [2; 32], t1).unwrap();
+        let mut resumed =
+            Login::resume(back, Config::new(1, "h"), 0xabc, &mut seeded(2), t1).unwrap();
         assert_eq!(resumed.phase(), Phase::AwaitingCode);
         assert_eq!(resumed.resend_at(), Some(t1 + Duration::from_secs(40)));
         assert!(resumed.poll_transmit().is_none());
@@ -327,7 +355,7 @@ mod tests {
     #[test]
     fn password_phase_resumes_with_a_fresh_challenge_request() {
         let t0 = Instant::now();
-        let mut login = Login::new(Config::new(1, "h"), "9996621234", [1; 32], t0).unwrap();
+        let mut login = Login::new(Config::new(1, "h"), "9996621234", &mut seeded(1), t0).unwrap();
         let t = login.poll_transmit().unwrap();
         // A logout token matched a 2FA account.
         let err = crate::RpcError::new(401, "SESSION_PASSWORD_NEEDED").to_bytes();
@@ -370,7 +398,7 @@ mod tests {
             !json.contains("srp"),
             "no SRP state in the snapshot: {json}"
         );
-        let mut resumed = Login::resume(snap, Config::new(1, "h"), 7, [4; 32], t0).unwrap();
+        let mut resumed = Login::resume(snap, Config::new(1, "h"), 7, &mut seeded(4), t0).unwrap();
         assert_eq!(resumed.phase(), Phase::Working);
         let t = resumed.poll_transmit().unwrap();
         let _: functions::account::GetPassword = crate::tl::decode(&t.body).unwrap();
@@ -384,7 +412,7 @@ mod tests {
     fn resuming_on_another_key_is_refused() {
         let t0 = Instant::now();
         let snap = waiting_for_code(t0).snapshot(t0, 1).unwrap();
-        let err = Login::resume(snap, Config::new(1, "h"), 2, [2; 32], t0).unwrap_err();
+        let err = Login::resume(snap, Config::new(1, "h"), 2, &mut seeded(2), t0).unwrap_err();
         assert_eq!(
             err,
             ResumeError::WrongAuthKey {
@@ -398,7 +426,7 @@ mod tests {
     #[test]
     fn busy_logins_cannot_be_snapshotted() {
         let t0 = Instant::now();
-        let login = Login::new(Config::new(1, "h"), "9996621234", [1; 32], t0).unwrap();
+        let login = Login::new(Config::new(1, "h"), "9996621234", &mut seeded(1), t0).unwrap();
         assert_eq!(
             login.snapshot(t0, 1).unwrap_err(),
             UsageError::NotSnapshotable
@@ -411,12 +439,12 @@ mod tests {
         let mut snap = waiting_for_code(t0).snapshot(t0, 1).unwrap();
         snap.code = None;
         assert_eq!(
-            Login::resume(snap.clone(), Config::new(1, "h"), 1, [0; 32], t0).unwrap_err(),
+            Login::resume(snap.clone(), Config::new(1, "h"), 1, &mut seeded(0), t0).unwrap_err(),
             ResumeError::Invalid("phase needs a sent code")
         );
         snap.version = 9;
         assert_eq!(
-            Login::resume(snap, Config::new(1, "h"), 1, [0; 32], t0).unwrap_err(),
+            Login::resume(snap, Config::new(1, "h"), 1, &mut seeded(0), t0).unwrap_err(),
             ResumeError::UnsupportedVersion(9)
         );
     }

@@ -5,19 +5,24 @@
 use std::collections::VecDeque;
 use std::time::Instant;
 
+use rand_core::CryptoRng;
+use zeroize::Zeroizing;
+
 use crate::{
-    DcId, RpcError,
+    DcId, Error, RpcError,
+    account::Authorization,
+    config::SessionConfig,
     entropy::Entropy,
-    login::{Authorization, CodeFormatError, CodeKind},
-    machine::{CallError, CallEvent, RetryPolicy},
+    error::UsageError,
+    input::{CodeFormatError, normalize_digits},
+    machine::{CallEvent, CallSequence, Machine},
+    phase::Phase,
     srp::NewPasswordHash,
-    tl::{enums, functions},
+    tl::{Layer, enums, functions},
+    work::{NewPasswordAlgo, Work, WorkDone, WorkSlot, algo_from_tl},
 };
 
-use super::{
-    NewPasswordAlgo, PasswordError, Phase, UsageError, algo_from_tl, sequence::CallSequence,
-    set_settings,
-};
+use super::{classify, set_settings};
 
 /// How the server refused a recovery call, where the flow goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,7 +52,7 @@ impl RecoveryRefusal {
 
 /// A typed recovery code: digits (spaces and dashes dropped), any length.
 pub(crate) fn normalize_recovery_code(code: &str) -> Result<String, CodeFormatError> {
-    CodeKind::Sms { length: 0 }.normalize(code)
+    normalize_digits(code, 0)
 }
 
 /// `auth.recoverPassword`: removes the password, or sets `new_password` (with an empty hint).
@@ -64,6 +69,7 @@ pub(crate) fn recover_password_call(
 /// What a [`PasswordRecovery`] tells its caller. `Done`, `Cancelled` and `Failed` are
 /// terminal.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RecoveryEvent {
     /// A recovery code was sent to the recovery email: ask for it.
     CodeSent {
@@ -95,8 +101,18 @@ pub enum RecoveryEvent {
     Done(Box<Authorization>),
     /// [`cancel`](PasswordRecovery::cancel) was called. Terminal.
     Cancelled,
-    /// Failed (e.g. [`PasswordError::RecoveryUnavailable`]). Terminal.
-    Failed(PasswordError),
+    /// Failed (e.g. [`Error::RecoveryUnavailable`]). Terminal.
+    Failed(Error),
+}
+
+impl RecoveryEvent {
+    /// Whether this event ends the machine.
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            RecoveryEvent::Done(_) | RecoveryEvent::Cancelled | RecoveryEvent::Failed(_)
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,13 +148,19 @@ enum Reply {
 /// a new one. A login that is asked for the password does the same from its password step
 /// ([`Login::request_password_recovery`](crate::login::Login::request_password_recovery)).
 ///
-/// Methods sort like the login's: getters, `handle_*` and `poll_*` (the [`Machine`](crate::machine::Machine) trait),
+/// Methods sort like the login's: getters, `handle_*` and `poll_*` (the
+/// [`Machine`](crate::machine::Machine) trait; hashing a new password is handed out as work),
 /// commands ([`check_code`](Self::check_code), [`submit_code`](Self::submit_code),
-/// [`resend`](Self::resend), [`cancel`](Self::cancel)).
+/// [`resend`](Self::resend), [`cancel`](Self::cancel)). Phases: `Working`,
+/// `AwaitingRecoveryCode`, `Finished`.
 #[derive(Debug)]
 pub struct PasswordRecovery {
     seq: CallSequence<Reply>,
+    layer: Layer,
     entropy: Entropy,
+    work: WorkSlot,
+    /// The code that goes with the new password being hashed.
+    code_for_work: Option<Zeroizing<String>>,
     phase: Phase,
     events: VecDeque<RecoveryEvent>,
     pending: Option<Pending>,
@@ -148,12 +170,24 @@ pub struct PasswordRecovery {
 }
 
 impl PasswordRecovery {
-    /// Starts on `dc`, the session's data center. `seed` is fresh entropy (from the OS RNG):
-    /// it draws the salt of a new password.
-    pub fn new(dc: DcId, policy: RetryPolicy, seed: [u8; 32], now: Instant) -> Self {
+    /// Starts on `session.dc`. `rng` is the caller's cryptographic generator (the OS's in
+    /// production): it seeds the salt of a new password.
+    ///
+    /// # Errors
+    ///
+    /// An unsupported layer, or a DC id that is not positive.
+    pub fn new<R: CryptoRng + ?Sized>(
+        session: &SessionConfig,
+        rng: &mut R,
+        now: Instant,
+    ) -> Result<Self, UsageError> {
+        let layer = session.check()?;
         let mut recovery = PasswordRecovery {
-            seq: CallSequence::new(dc, policy),
-            entropy: Entropy::deterministic(seed),
+            seq: CallSequence::new(session.dc, layer, session.retry.clone()),
+            layer,
+            entropy: Entropy::from_rng(rng),
+            work: WorkSlot::default(),
+            code_for_work: None,
             phase: Phase::Working,
             events: VecDeque::new(),
             pending: None,
@@ -162,7 +196,7 @@ impl PasswordRecovery {
             attempts: 0,
         };
         recovery.start(now, Pending::GetPassword);
-        recovery
+        Ok(recovery)
     }
 
     // ----- getters -----
@@ -182,12 +216,6 @@ impl PasswordRecovery {
         self.email_pattern.as_deref()
     }
 
-    /// The algorithm to hash a new password with (`None` if the server offers none this
-    /// client knows).
-    pub fn new_algo(&self) -> Option<&NewPasswordAlgo> {
-        self.new_algo.as_ref()
-    }
-
     /// Wrong codes so far.
     pub fn code_attempts(&self) -> u32 {
         self.attempts
@@ -195,8 +223,18 @@ impl PasswordRecovery {
 
     // ----- commands -----
 
+    /// Hashing the new password, once: run [`Work::run`] where slow work belongs and hand
+    /// the result to `handle_work`.
+    pub fn poll_work(&mut self) -> Option<Work> {
+        self.work.poll()
+    }
+
     /// Checks the code without using it (`auth.checkRecoveryPassword`): `CodeValid` or
     /// `CodeInvalid` follows.
+    ///
+    /// # Errors
+    ///
+    /// The wrong phase, or a code that cannot be right.
     pub fn check_code(&mut self, now: Instant, code: &str) -> Result<(), UsageError> {
         self.expect("check_code")?;
         let code = normalize_recovery_code(code)?;
@@ -208,31 +246,48 @@ impl PasswordRecovery {
     }
 
     /// Uses the code (`auth.recoverPassword`): the password is removed, or replaced by
-    /// `new_password` (from [`NewPasswordAlgo::hash`] of [`new_algo`](Self::new_algo)).
+    /// `new_password` (hashing it is handed out as work first).
+    ///
+    /// # Errors
+    ///
+    /// The wrong phase, a code that cannot be right, or a new password the server offers no
+    /// known algorithm for.
     pub fn submit_code(
         &mut self,
         now: Instant,
         code: &str,
-        new_password: Option<NewPasswordHash>,
+        new_password: Option<&[u8]>,
     ) -> Result<(), UsageError> {
         self.expect("submit_code")?;
-        let code = normalize_recovery_code(code)?;
-        if let Some(new) = &new_password {
-            match &self.new_algo {
-                Some(algo) if algo.accepts(new) => {}
-                Some(_) => return Err(UsageError::ForeignAlgorithm),
-                None => return Err(UsageError::NewPasswordUnavailable),
+        let code = Zeroizing::new(normalize_recovery_code(code)?);
+        match new_password {
+            None => self.recover(now, &code, None),
+            Some(password) => {
+                let algo = self
+                    .new_algo
+                    .clone()
+                    .ok_or(UsageError::NewPasswordUnavailable)?;
+                self.work.queue(None, Some((&algo, password)));
+                self.code_for_work = Some(code);
+                self.phase = Phase::Working;
             }
         }
-        self.pending = Some(Pending::Recover);
-        self.phase = Phase::Working;
-        let call = recover_password_call(code, new_password.as_ref());
-        self.seq
-            .start(call, |a| Reply::Authorization(Box::new(a)), now);
         Ok(())
     }
 
+    fn recover(&mut self, now: Instant, code: &str, new_password: Option<&NewPasswordHash>) {
+        self.pending = Some(Pending::Recover);
+        self.phase = Phase::Working;
+        let call = recover_password_call(code.to_owned(), new_password);
+        self.seq
+            .start(call, |a| Reply::Authorization(Box::new(a)), now);
+    }
+
     /// Asks for a new code (`auth.requestPasswordRecovery` again).
+    ///
+    /// # Errors
+    ///
+    /// The wrong phase.
     pub fn resend(&mut self, now: Instant) -> Result<(), UsageError> {
         self.expect("resend")?;
         self.start(now, Pending::Request);
@@ -281,12 +336,14 @@ impl PasswordRecovery {
 
     fn finish(&mut self, event: RecoveryEvent) {
         self.seq.abandon();
+        self.work.cancel();
+        self.code_for_work = None;
         self.pending = None;
         self.phase = Phase::Finished;
         self.events.push_back(event);
     }
 
-    fn fail(&mut self, error: PasswordError) {
+    fn fail(&mut self, error: Error) {
         self.finish(RecoveryEvent::Failed(error));
     }
 
@@ -295,28 +352,35 @@ impl PasswordRecovery {
             let Some(event) = self.seq.poll_event() else {
                 break;
             };
-            match event {
-                CallEvent::DcChanged(dc) => self.events.push_back(RecoveryEvent::DcChanged(dc)),
-                CallEvent::FloodWait { seconds, until } => self
-                    .events
-                    .push_back(RecoveryEvent::FloodWait { seconds, until }),
-                CallEvent::Done(result) => match self.pending.take() {
-                    Some(pending) => self.on_done(now, pending, result),
-                    None => self.fail(PasswordError::UnexpectedReply {
-                        method: "?",
-                        what: "an answer to no call".into(),
-                    }),
-                },
+            let result = match event {
+                CallEvent::DcChanged(dc) => {
+                    self.events.push_back(RecoveryEvent::DcChanged(dc));
+                    continue;
+                }
+                CallEvent::FloodWait { seconds, until } => {
+                    self.events
+                        .push_back(RecoveryEvent::FloodWait { seconds, until });
+                    continue;
+                }
+                CallEvent::Done(reply) => Ok(reply),
+                CallEvent::Failed(error) => Err(error),
+            };
+            match self.pending.take() {
+                Some(pending) => self.on_done(now, pending, result),
+                None => self.fail(Error::UnexpectedReply {
+                    method: "?",
+                    what: "an answer to no call".into(),
+                }),
             }
         }
     }
 
-    fn on_done(&mut self, now: Instant, pending: Pending, result: Result<Reply, CallError>) {
+    fn on_done(&mut self, now: Instant, pending: Pending, result: Result<Reply, Error>) {
         match (pending, result) {
             (Pending::GetPassword, Ok(Reply::Password(p))) => {
                 let enums::account::Password::Password(p) = *p;
                 if p.srp.is_none() {
-                    self.fail(PasswordError::NoPassword);
+                    self.fail(Error::NoPassword);
                     return;
                 }
                 self.new_algo =
@@ -346,23 +410,23 @@ impl PasswordRecovery {
                 let dc = self.seq.dc();
                 match *auth {
                     enums::auth::Authorization::Authorization(a) => {
-                        match Authorization::from_tl(dc, &a) {
+                        match Authorization::from_tl(dc, self.layer, &a) {
                             Some(a) => self.finish(RecoveryEvent::Done(Box::new(a))),
-                            None => self.fail(PasswordError::UnexpectedReply {
+                            None => self.fail(Error::UnexpectedReply {
                                 method: pending.method(),
                                 what: "auth.authorization with userEmpty".into(),
                             }),
                         }
                     }
                     enums::auth::Authorization::SignUpRequired(_) => {
-                        self.fail(PasswordError::UnexpectedReply {
+                        self.fail(Error::UnexpectedReply {
                             method: pending.method(),
                             what: "auth.authorizationSignUpRequired".into(),
                         });
                     }
                 }
             }
-            (Pending::Check | Pending::Recover, Err(CallError::Rpc(e))) => {
+            (Pending::Check | Pending::Recover, Err(Error::Rpc { method, error: e })) => {
                 match RecoveryRefusal::of(&e) {
                     Some(RecoveryRefusal::CodeInvalid) => {
                         self.phase = Phase::AwaitingRecoveryCode;
@@ -376,14 +440,14 @@ impl PasswordRecovery {
                         self.phase = Phase::AwaitingRecoveryCode;
                         self.events.push_back(RecoveryEvent::NewPasswordRefused(e));
                     }
-                    _ => self.fail(e.into()),
+                    _ => self.fail(super::refused(method, e)),
                 }
             }
-            (pending, Ok(reply)) => self.fail(PasswordError::UnexpectedReply {
+            (pending, Ok(reply)) => self.fail(Error::UnexpectedReply {
                 method: pending.method(),
                 what: format!("{reply:?}"),
             }),
-            (_, Err(e)) => self.fail(e.into()),
+            (_, Err(e)) => self.fail(classify(e)),
         }
     }
 
@@ -395,13 +459,70 @@ impl PasswordRecovery {
     }
 }
 
-crate::machine::forward_machine!(
-    PasswordRecovery,
-    RecoveryEvent,
-    seq,
-    pump: |this, now| this.pump(now),
-    finished: |me| me.phase == Phase::Finished,
-);
+impl Machine for PasswordRecovery {
+    type Event = RecoveryEvent;
+
+    fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    fn poll_transmit(&mut self) -> Option<crate::transport::Transmit> {
+        self.seq.poll_transmit()
+    }
+
+    fn poll_event(&mut self) -> Option<RecoveryEvent> {
+        self.events.pop_front()
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        if self.phase == Phase::Finished {
+            return None;
+        }
+        self.seq.poll_timeout()
+    }
+
+    fn poll_work(&mut self) -> Option<Work> {
+        PasswordRecovery::poll_work(self)
+    }
+
+    fn handle_response(
+        &mut self,
+        now: Instant,
+        id: crate::transport::RequestId,
+        body: &[u8],
+    ) -> Result<(), UsageError> {
+        self.seq.handle_response(now, id, body)?;
+        self.pump(now);
+        Ok(())
+    }
+
+    fn handle_failure(
+        &mut self,
+        now: Instant,
+        id: crate::transport::RequestId,
+        failure: crate::transport::TransportFailure,
+    ) -> Result<(), UsageError> {
+        self.seq.handle_failure(now, id, failure)?;
+        self.pump(now);
+        Ok(())
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        self.seq.handle_timeout(now);
+        self.pump(now);
+    }
+
+    fn handle_work(&mut self, now: Instant, done: WorkDone) -> Result<(), UsageError> {
+        let done = self.work.take(done)?;
+        let code = self.code_for_work.take().unwrap_or_default();
+        match done.new_hash {
+            Some(Ok(hash)) => self.recover(now, &code, Some(&hash)),
+            Some(Err(e)) => self.fail(Error::PasswordParameters(e)),
+            None => return Err(UsageError::StaleWork),
+        }
+        Ok(())
+    }
+}
 
 #[cfg(test)]
 mod tests {

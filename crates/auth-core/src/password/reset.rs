@@ -6,15 +6,19 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crate::{
-    DcId,
-    machine::{CallError, CallEvent, RetryPolicy},
+    DcId, Error,
+    config::SessionConfig,
+    error::UsageError,
+    machine::{CallEvent, CallSequence, Machine},
+    phase::Phase,
     tl::{enums, functions},
 };
 
-use super::{PasswordError, expect_true, sequence::CallSequence};
+use super::{classify, expect_true};
 
 /// How a reset request or a decline ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ResetOutcome {
     /// `account.resetPasswordOk`: the password is gone.
     Reset,
@@ -40,6 +44,7 @@ pub enum ResetOutcome {
 
 /// What a [`PasswordReset`] tells its caller. `Done` and `Failed` are terminal.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ResetEvent {
     /// The call moved to another data center.
     DcChanged(DcId),
@@ -52,9 +57,16 @@ pub enum ResetEvent {
     },
     /// The answer. Terminal.
     Done(ResetOutcome),
-    /// Failed: e.g. [`PasswordError::NoPassword`] (`PASSWORD_EMPTY`) or
-    /// [`PasswordError::ResetNotRequested`] (`RESET_REQUEST_MISSING`). Terminal.
-    Failed(PasswordError),
+    /// Failed: e.g. [`Error::NoPassword`] (`PASSWORD_EMPTY`) or
+    /// [`Error::ResetNotRequested`] (`RESET_REQUEST_MISSING`). Terminal.
+    Failed(Error),
+}
+
+impl ResetEvent {
+    /// Whether this event ends the machine.
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, ResetEvent::Done(_) | ResetEvent::Failed(_))
+    }
 }
 
 #[derive(Debug)]
@@ -69,14 +81,14 @@ enum Reply {
 ///
 /// ```
 /// use std::time::{Duration, Instant};
-/// use auth_core::DcId;
-/// use auth_core::machine::{Machine, RetryPolicy};
+/// use auth_core::{DcId, SessionConfig};
+/// use auth_core::machine::Machine;
 /// use auth_core::password::{PasswordReset, ResetEvent, ResetOutcome};
 /// use auth_core::tl::{Serialize, enums, types};
 ///
 /// let now = Instant::now();
 /// let unix_now = 1_700_000_000; // SystemTime::now() in real code
-/// let mut reset = PasswordReset::request(DcId(2), RetryPolicy::default(), now, unix_now);
+/// let mut reset = PasswordReset::request(&SessionConfig::new(DcId(2)), now, unix_now)?;
 /// let t = reset.poll_transmit().unwrap();
 /// let wait = types::account::ResetPasswordRequestedWait { until_date: unix_now as i32 + 7 * 86_400 };
 /// let wait = enums::account::ResetPasswordResult::from(wait);
@@ -86,6 +98,7 @@ enum Reply {
 ///     reset.poll_event(),
 ///     Some(ResetEvent::Done(ResetOutcome::Pending { until, until_unix: unix_now + 7 * 86_400 }))
 /// );
+/// # Ok::<(), auth_core::UsageError>(())
 /// ```
 #[derive(Debug)]
 pub struct PasswordReset {
@@ -99,23 +112,35 @@ pub struct PasswordReset {
 
 impl PasswordReset {
     /// Requests a reset (or completes one whose wait is over): `account.resetPassword` on
-    /// `dc`, the session's data center. `unix_now` is the caller's wall-clock time (seconds
-    /// since the epoch) at `now`.
-    pub fn request(dc: DcId, policy: RetryPolicy, now: Instant, unix_now: i64) -> Self {
-        let mut seq = CallSequence::new(dc, policy);
+    /// `session.dc`. `unix_now` is the caller's wall-clock time (seconds since the epoch) at
+    /// `now`.
+    ///
+    /// # Errors
+    ///
+    /// An unsupported layer, or a DC id that is not positive.
+    pub fn request(
+        session: &SessionConfig,
+        now: Instant,
+        unix_now: i64,
+    ) -> Result<Self, UsageError> {
+        let mut seq = CallSequence::new(session.dc, session.check()?, session.retry.clone());
         seq.start(functions::account::ResetPassword {}, Reply::Result, now);
-        Self::with(seq, now, unix_now)
+        Ok(Self::with(seq, now, unix_now))
     }
 
-    /// Cancels a pending reset: `account.declinePasswordReset` on `dc`.
-    pub fn decline(dc: DcId, policy: RetryPolicy, now: Instant) -> Self {
-        let mut seq = CallSequence::new(dc, policy);
+    /// Cancels a pending reset: `account.declinePasswordReset` on `session.dc`.
+    ///
+    /// # Errors
+    ///
+    /// An unsupported layer, or a DC id that is not positive.
+    pub fn decline(session: &SessionConfig, now: Instant) -> Result<Self, UsageError> {
+        let mut seq = CallSequence::new(session.dc, session.check()?, session.retry.clone());
         seq.start(
             functions::account::DeclinePasswordReset {},
             Reply::Declined,
             now,
         );
-        Self::with(seq, now, 0)
+        Ok(Self::with(seq, now, 0))
     }
 
     fn with(seq: CallSequence<Reply>, now: Instant, unix_now: i64) -> Self {
@@ -160,20 +185,21 @@ impl PasswordReset {
                 CallEvent::FloodWait { seconds, until } => self
                     .events
                     .push_back(ResetEvent::FloodWait { seconds, until }),
-                CallEvent::Done(result) => {
-                    let event = match self.outcome(result) {
+                CallEvent::Done(reply) => {
+                    let event = match self.outcome(reply) {
                         Ok(outcome) => ResetEvent::Done(outcome),
                         Err(e) => ResetEvent::Failed(e),
                     };
                     self.finish(event);
                 }
+                CallEvent::Failed(e) => self.finish(ResetEvent::Failed(classify(e))),
             }
         }
     }
 
-    fn outcome(&self, result: Result<Reply, CallError>) -> Result<ResetOutcome, PasswordError> {
+    fn outcome(&self, reply: Reply) -> Result<ResetOutcome, Error> {
         use enums::account::ResetPasswordResult as R;
-        Ok(match result? {
+        Ok(match reply {
             Reply::Result(R::ResetPasswordOk(_)) => ResetOutcome::Reset,
             Reply::Result(R::ResetPasswordRequestedWait(w)) => ResetOutcome::Pending {
                 until: self.instant_of(w.until_date),
@@ -196,5 +222,5 @@ crate::machine::forward_machine!(
     ResetEvent,
     seq,
     pump: |this, now| { let _ = now; this.pump() },
-    finished: |me| me.finished,
+    phase: |me| if me.finished { Phase::Finished } else { Phase::Working },
 );

@@ -4,33 +4,36 @@
 use std::collections::VecDeque;
 use std::time::Instant;
 
+use rand_core::CryptoRng;
+use zeroize::Zeroizing;
+
 use crate::{
-    DcId, RpcError, RpcErrorKind,
+    DcId, Error, RpcError, RpcErrorKind,
+    account::{EmailCode, PasswordInfo},
+    config::SessionConfig,
     entropy::Entropy,
-    login::{CodeKind, PasswordInfo},
-    machine::{CallError, CallEvent, RetryPolicy},
-    srp::{NewPasswordHash, PasswordCheck, SrpChallenge, SrpError},
+    error::UsageError,
+    input::{mask_email, normalize_digits, plausible_email},
+    machine::{CallEvent, CallSequence, Machine, expect_phase},
+    phase::Phase,
+    srp::SrpChallenge,
     tl::{enums, functions},
+    work::{
+        NewPasswordAlgo, Work, WorkDone, WorkSlot, algo_from_tl, challenge_from_tl, check_to_tl,
+    },
 };
 
-use super::{
-    NewPasswordAlgo, PasswordError, Phase, UsageError, algo_from_tl, check_to_tl, email_settings,
-    expect_true, info_from_tl, mask_email, plausible_email, remove_settings,
-    sequence::CallSequence, set_settings,
-};
-
-/// How many times in a row the challenge may be renewed (`SRP_ID_INVALID`).
-const MAX_RENEWALS: u32 = 3;
+use super::{MAX_RENEWALS, classify, email_settings, expect_true, remove_settings, set_settings};
 
 /// What to change.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
+#[non_exhaustive]
 pub enum PasswordChange {
-    /// Set a password (or change it): `password` from [`NewPasswordAlgo::hash`] of
-    /// [`PasswordSettings::new_algo`], the `hint` shown at login (may be empty), and a
+    /// Set a password (or change it), with the `hint` shown at login (may be empty) and a
     /// recovery email to set (the server sends it a code to confirm).
     Set {
-        /// The new password's algorithm and hash.
-        password: Box<NewPasswordHash>,
+        /// The new password (zeroized on drop).
+        new_password: Zeroizing<Vec<u8>>,
         /// The hint.
         hint: String,
         /// A new recovery email, if any.
@@ -42,9 +45,36 @@ pub enum PasswordChange {
     RecoveryEmail(String),
 }
 
+impl PasswordChange {
+    /// [`Set`](Self::Set) `new_password` with `hint` and an optional recovery email.
+    pub fn set(new_password: &[u8], hint: &str, email: Option<&str>) -> Self {
+        PasswordChange::Set {
+            new_password: Zeroizing::new(new_password.to_vec()),
+            hint: hint.to_owned(),
+            email: email.map(str::to_owned),
+        }
+    }
+}
+
+impl std::fmt::Debug for PasswordChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PasswordChange::Set { hint, email, .. } => f
+                .debug_struct("Set")
+                .field("new_password", &"<redacted>")
+                .field("hint", hint)
+                .field("email", email)
+                .finish(),
+            PasswordChange::Remove => f.write_str("Remove"),
+            PasswordChange::RecoveryEmail(e) => f.debug_tuple("RecoveryEmail").field(e).finish(),
+        }
+    }
+}
+
 /// How the settings machine ended well.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+#[non_exhaustive]
+pub enum SettingsOutcome {
     /// The settings were updated (no email left to confirm).
     Updated,
     /// The recovery email was confirmed (after any update made before it).
@@ -59,36 +89,27 @@ pub enum Outcome {
 /// What a [`PasswordSettings`] tells its caller. `Done`, `Cancelled` and `Failed` are
 /// terminal.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SettingsEvent {
-    /// The current settings are known: build the change (prove the current password against
-    /// [`challenge`](PasswordSettings::challenge) if `has_password`, hash a new one with
-    /// [`new_algo`](PasswordSettings::new_algo)) and call [`update`](PasswordSettings::update).
+    /// The current settings are known: call [`update`](PasswordSettings::update) (with the
+    /// current password if `has_password`).
     Ready {
         /// Whether a password is set.
         has_password: bool,
         /// What the server says about it.
         info: PasswordInfo,
     },
-    /// The current password was wrong; a fresh challenge is ready. Ask again.
+    /// The current password was wrong; ask again and `update` again.
     PasswordInvalid {
         /// Wrong passwords so far.
         attempts: u32,
     },
-    /// The server renewed the challenge (its SRP id went stale): compute the check and the
-    /// new hash again, with the same passwords, against the new challenge and algorithm.
-    ChallengeRenewed,
-    /// The server refused the recovery email (`EMAIL_INVALID`); a fresh challenge is ready.
-    /// Ask for another address.
+    /// The server refused the recovery email (`EMAIL_INVALID`); ask for another address.
     EmailRefused(RpcError),
     /// The settings were updated; the new recovery email must be confirmed with the code
     /// just sent to it: [`confirm_email`](PasswordSettings::confirm_email) (or
     /// `resend_email`, `cancel_email`).
-    EmailUnconfirmed {
-        /// The address, partly masked.
-        email_pattern: String,
-        /// Digits in the code (0 if unknown).
-        length: u32,
-    },
+    EmailUnconfirmed(EmailCode),
     /// The email code was wrong; ask again.
     EmailCodeInvalid {
         /// Wrong email codes so far.
@@ -106,14 +127,24 @@ pub enum SettingsEvent {
         until: Instant,
     },
     /// Finished well. Terminal.
-    Done(Outcome),
+    Done(SettingsOutcome),
     /// [`cancel`](PasswordSettings::cancel) was called. Terminal.
     Cancelled,
     /// Failed. Terminal.
-    Failed(PasswordError),
+    Failed(Error),
 }
 
-/// Why `account.getPassword` is being fetched: decides which event follows.
+impl SettingsEvent {
+    /// Whether this event ends the machine.
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            SettingsEvent::Done(_) | SettingsEvent::Cancelled | SettingsEvent::Failed(_)
+        )
+    }
+}
+
+/// Why `account.getPassword` is being fetched: decides what follows.
 #[derive(Debug, Clone, PartialEq)]
 enum Fetch {
     First,
@@ -150,25 +181,33 @@ struct Current {
     new_algo: Option<NewPasswordAlgo>,
 }
 
+/// The change asked for, kept until the server accepted or refused it.
+#[derive(Debug)]
+struct Requested {
+    current_password: Option<Zeroizing<Vec<u8>>>,
+    change: PasswordChange,
+}
+
 /// Set, change or remove the 2FA password, or set a recovery email, on an authorized
 /// session (core.telegram.org/api/srp, "Setting a new 2FA password" and "Email
 /// verification").
 ///
 /// ```text
-/// new ─► getPassword ─► AwaitingChange ─update─► updatePasswordSettings ─► Done(Updated)
-///            ▲                                          │
-///            └── PASSWORD_HASH_INVALID, SRP_ID_INVALID, ┤
-///                EMAIL_INVALID (refetch)                │ EMAIL_UNCONFIRMED_X
-///                                                       ▼
+/// new ─► getPassword ─► AwaitingChange ─update─► work ─► updatePasswordSettings ─► Done(Updated)
+///            ▲                                                  │
+///            └── PASSWORD_HASH_INVALID, SRP_ID_INVALID (work    ┤
+///                again), EMAIL_INVALID (refetch)                │ EMAIL_UNCONFIRMED_X
+///                                                               ▼
 /// AwaitingEmailCode ─confirm_email─► Done(EmailConfirmed)
 ///                   ─cancel_email─► Done(EmailCancelled)   ─resend_email─► (a new code)
 /// ```
 ///
-/// Methods sort like the login's: getters ([`phase`](Self::phase),
-/// [`challenge`](Self::challenge), [`new_algo`](Self::new_algo), ...), `handle_*` (the
-/// [`Machine`](crate::machine::Machine) trait), commands ([`update`](Self::update), [`confirm_email`](Self::confirm_email),
+/// Methods sort like the login's: getters ([`phase`](Self::phase), [`info`](Self::info),
+/// [`email_code`](Self::email_code), ...), `handle_*` and `poll_*` (the
+/// [`Machine`](crate::machine::Machine) trait; proving and hashing passwords is handed out as
+/// work), commands ([`update`](Self::update), [`confirm_email`](Self::confirm_email),
 /// [`resend_email`](Self::resend_email), [`cancel_email`](Self::cancel_email),
-/// [`cancel`](Self::cancel)), `poll_*` (the [`Machine`](crate::machine::Machine) trait).
+/// [`cancel`](Self::cancel)).
 ///
 /// An account with a recovery email still waiting for confirmation (its
 /// `email_unconfirmed_pattern` is set) can confirm, resend or cancel it right from
@@ -181,37 +220,51 @@ pub struct PasswordSettings {
     events: VecDeque<SettingsEvent>,
     pending: Option<Pending>,
     current: Option<Current>,
+    requested: Option<Requested>,
+    work: WorkSlot,
     attempts: u32,
     renewals: u32,
-    /// Length of the recovery-email code announced (0 if unknown).
-    email_code_length: u32,
+    /// The recovery-email code announced.
+    email_code: Option<EmailCode>,
     email_attempts: u32,
 }
 
 impl PasswordSettings {
-    /// Starts by fetching the settings (`account.getPassword`) on `dc`, the session's data
-    /// center. `seed` is fresh entropy (from the OS RNG): it draws the SRP secret and the new
-    /// password's salt.
-    pub fn new(dc: DcId, policy: RetryPolicy, seed: [u8; 32], now: Instant) -> Self {
+    /// Starts by fetching the settings (`account.getPassword`) on `session.dc`. `rng` is the
+    /// caller's cryptographic generator (the OS's in production): it seeds the SRP secret and
+    /// the new password's salt.
+    ///
+    /// # Errors
+    ///
+    /// An unsupported layer, or a DC id that is not positive.
+    pub fn new<R: CryptoRng + ?Sized>(
+        session: &SessionConfig,
+        rng: &mut R,
+        now: Instant,
+    ) -> Result<Self, UsageError> {
+        let layer = session.check()?;
         let mut settings = PasswordSettings {
-            seq: CallSequence::new(dc, policy),
-            entropy: Entropy::deterministic(seed),
+            seq: CallSequence::new(session.dc, layer, session.retry.clone()),
+            entropy: Entropy::from_rng(rng),
             phase: Phase::Working,
             events: VecDeque::new(),
             pending: None,
             current: None,
+            requested: None,
+            work: WorkSlot::default(),
             attempts: 0,
             renewals: 0,
-            email_code_length: 0,
+            email_code: None,
             email_attempts: 0,
         };
         settings.fetch(now, Fetch::First);
-        settings
+        Ok(settings)
     }
 
     // ----- getters -----
 
-    /// What the machine is doing.
+    /// What the machine is doing: `Working`, `AwaitingChange`, `AwaitingEmailCode` or
+    /// `Finished`.
     pub fn phase(&self) -> Phase {
         self.phase
     }
@@ -231,20 +284,10 @@ impl PasswordSettings {
         self.current.as_ref().map(|c| &c.info)
     }
 
-    /// The challenge proving the current password (in `AwaitingChange`, when one is set).
-    /// `Clone + Send`: run [`SrpChallenge::check`] where slow work belongs.
-    pub fn challenge(&self) -> Option<&SrpChallenge> {
+    /// The code sent to the new recovery email (in `AwaitingEmailCode`).
+    pub fn email_code(&self) -> Option<&EmailCode> {
         match self.phase {
-            Phase::AwaitingChange => self.current.as_ref()?.challenge.as_ref(),
-            _ => None,
-        }
-    }
-
-    /// The algorithm to hash a new password with (in `AwaitingChange`): run
-    /// [`NewPasswordAlgo::hash`] where slow work belongs.
-    pub fn new_algo(&self) -> Option<&NewPasswordAlgo> {
-        match self.phase {
-            Phase::AwaitingChange => self.current.as_ref()?.new_algo.as_ref(),
+            Phase::AwaitingEmailCode => self.email_code.as_ref(),
             _ => None,
         }
     }
@@ -259,47 +302,47 @@ impl PasswordSettings {
         self.email_attempts
     }
 
+    /// Proving the current password and hashing the new one, once: run [`Work::run`] where
+    /// slow work belongs and hand the result to `handle_work`.
+    pub fn poll_work(&mut self) -> Option<Work> {
+        self.work.poll()
+    }
+
     // ----- commands -----
 
-    /// Sends the change. `current` is [`SrpChallenge::check`] of the current password
-    /// against [`challenge`](Self::challenge) when a password is set, `None` when none is
-    /// (an `Err` — the server's parameters failed the last safety check — fails the machine).
+    /// Makes `change` (in `AwaitingChange`). `current_password` is the password set now
+    /// (`None` when none is). Proving it and hashing a new one are handed out as work; the
+    /// call follows its result.
     ///
-    /// Refused before sending: a missing or superfluous check, a check of an old challenge,
-    /// removing a password that is not set, a new password hashed with another algorithm
-    /// than [`new_algo`](Self::new_algo)'s, an address that is not one.
+    /// # Errors
+    ///
+    /// The wrong phase; a missing or superfluous current password; removing a password that
+    /// is not set; no algorithm this client knows for a new password; an address that is not
+    /// one.
     pub fn update(
         &mut self,
         now: Instant,
-        current: Option<Result<PasswordCheck, SrpError>>,
+        current_password: Option<&[u8]>,
         change: PasswordChange,
     ) -> Result<(), UsageError> {
-        self.expect("update", self.phase == Phase::AwaitingChange)?;
+        let _ = now;
+        expect_phase("update", self.phase, self.phase == Phase::AwaitingChange)?;
         let Some(state) = self.current.as_ref() else {
             return Err(self.wrong_phase("update"));
         };
-        let check = match (current, state.challenge.as_ref()) {
-            (None, Some(_)) => return Err(UsageError::CurrentPasswordNeeded),
-            (Some(_), None) => return Err(UsageError::NoPassword),
-            (None, None) => None,
-            (Some(Ok(check)), Some(challenge)) if check.srp_id == challenge.srp_id() => Some(check),
-            (Some(Ok(check)), Some(_)) => return Err(UsageError::StaleChallenge(check.srp_id)),
-            (Some(Err(e)), Some(_)) => {
-                self.fail(PasswordError::PasswordParameters(e));
-                return Ok(());
-            }
-        };
-        let (settings, email) = match change {
+        match (current_password, state.challenge.is_some()) {
+            (None, true) => return Err(UsageError::CurrentPasswordNeeded),
+            (Some(_), false) => return Err(UsageError::NoPassword),
+            _ => {}
+        }
+        let change = match change {
             PasswordChange::Set {
-                password,
+                new_password,
                 hint,
                 email,
             } => {
-                let Some(algo) = state.new_algo.as_ref() else {
+                if state.new_algo.is_none() {
                     return Err(UsageError::NewPasswordUnavailable);
-                };
-                if !algo.accepts(&password) {
-                    return Err(UsageError::ForeignAlgorithm);
                 }
                 let email = match email {
                     Some(e) => Some(
@@ -309,51 +352,65 @@ impl PasswordSettings {
                     ),
                     None => None,
                 };
-                (set_settings(&password, hint.trim(), email.clone()), email)
+                PasswordChange::Set {
+                    new_password,
+                    hint: hint.trim().to_owned(),
+                    email,
+                }
             }
-            PasswordChange::Remove if check.is_none() => return Err(UsageError::NoPassword),
-            PasswordChange::Remove => (remove_settings(), None),
-            PasswordChange::RecoveryEmail(_) if check.is_none() => {
+            PasswordChange::Remove | PasswordChange::RecoveryEmail(_)
+                if current_password.is_none() =>
+            {
                 return Err(UsageError::NoPassword);
             }
-            PasswordChange::RecoveryEmail(e) => {
-                let email = plausible_email(&e)
+            PasswordChange::RecoveryEmail(e) => PasswordChange::RecoveryEmail(
+                plausible_email(&e)
                     .ok_or(UsageError::InvalidEmail)?
-                    .to_owned();
-                (email_settings(email.clone()), Some(email))
-            }
+                    .to_owned(),
+            ),
+            PasswordChange::Remove => PasswordChange::Remove,
         };
-        let call = functions::account::UpdatePasswordSettings {
-            password: check_to_tl(check.as_ref()),
-            new_settings: settings,
-        };
-        self.start(now, Pending::Update { email }, call, Reply::Bool);
+        self.requested = Some(Requested {
+            current_password: current_password.map(|p| Zeroizing::new(p.to_vec())),
+            change,
+        });
+        self.queue_work();
         Ok(())
     }
 
     /// The code sent to the new recovery email (`account.confirmPasswordEmail`).
+    ///
+    /// # Errors
+    ///
+    /// No email waiting for confirmation, or a code that cannot be right.
     pub fn confirm_email(&mut self, now: Instant, code: &str) -> Result<(), UsageError> {
-        self.expect("confirm_email", self.email_commands_allowed())?;
-        let code = CodeKind::Sms {
-            length: self.email_code_length,
-        }
-        .normalize(code)?;
+        expect_phase("confirm_email", self.phase, self.email_commands_allowed())?;
+        let length = self.email_code.as_ref().map_or(0, |c| c.length);
+        let code = normalize_digits(code, length)?;
         let call = functions::account::ConfirmPasswordEmail { code };
         self.start(now, Pending::Confirm, call, Reply::Bool);
         Ok(())
     }
 
     /// Sends the recovery email's code again (`account.resendPasswordEmail`).
+    ///
+    /// # Errors
+    ///
+    /// No email waiting for confirmation.
     pub fn resend_email(&mut self, now: Instant) -> Result<(), UsageError> {
-        self.expect("resend_email", self.email_commands_allowed())?;
+        expect_phase("resend_email", self.phase, self.email_commands_allowed())?;
         let call = functions::account::ResendPasswordEmail {};
         self.start(now, Pending::Resend, call, Reply::Bool);
         Ok(())
     }
 
     /// Gives up confirming the recovery email (`account.cancelPasswordEmail`).
+    ///
+    /// # Errors
+    ///
+    /// No email waiting for confirmation.
     pub fn cancel_email(&mut self, now: Instant) -> Result<(), UsageError> {
-        self.expect("cancel_email", self.email_commands_allowed())?;
+        expect_phase("cancel_email", self.phase, self.email_commands_allowed())?;
         let call = functions::account::CancelPasswordEmail {};
         self.start(now, Pending::CancelEmail, call, Reply::Bool);
         Ok(())
@@ -387,19 +444,69 @@ impl PasswordSettings {
         }
     }
 
-    fn expect(&self, command: &'static str, allowed: bool) -> Result<(), UsageError> {
-        if allowed {
-            Ok(())
-        } else {
-            Err(self.wrong_phase(command))
-        }
+    /// Hands out the proof of the kept current password and the hash of the kept new one,
+    /// against the current challenge and algorithm.
+    fn queue_work(&mut self) {
+        let (Some(current), Some(requested)) = (&self.current, &self.requested) else {
+            return;
+        };
+        let check = current
+            .challenge
+            .as_ref()
+            .zip(requested.current_password.as_deref())
+            .map(|(c, p)| (c, p.as_slice()));
+        let new = match &requested.change {
+            PasswordChange::Set { new_password, .. } => current
+                .new_algo
+                .as_ref()
+                .map(|a| (a, new_password.as_slice())),
+            _ => None,
+        };
+        self.work.queue(check, new);
+        self.phase = Phase::Working;
+    }
+
+    /// The work came back: the update goes out.
+    fn on_work(&mut self, now: Instant, done: WorkDone) {
+        let check = match done.check {
+            Some(Ok(check)) => Some(check),
+            Some(Err(e)) => return self.fail(Error::PasswordParameters(e)),
+            None => None,
+        };
+        let new_hash = match done.new_hash {
+            Some(Ok(hash)) => Some(hash),
+            Some(Err(e)) => return self.fail(Error::PasswordParameters(e)),
+            None => None,
+        };
+        let Some(requested) = &self.requested else {
+            return;
+        };
+        let (settings, email) = match (&requested.change, new_hash) {
+            (PasswordChange::Set { hint, email, .. }, Some(hash)) => {
+                (set_settings(&hash, hint, email.clone()), email.clone())
+            }
+            (PasswordChange::Remove, _) => (remove_settings(), None),
+            (PasswordChange::RecoveryEmail(e), _) => (email_settings(e.clone()), Some(e.clone())),
+            (PasswordChange::Set { .. }, None) => {
+                return self.fail(Error::UnexpectedReply {
+                    method: "account.getPassword",
+                    what: "no algorithm for the new password".into(),
+                });
+            }
+        };
+        let call = functions::account::UpdatePasswordSettings {
+            password: check_to_tl(check.as_ref()),
+            new_settings: settings,
+        };
+        self.start(now, Pending::Update { email }, call, Reply::Bool);
     }
 
     fn start<F>(&mut self, now: Instant, pending: Pending, call: F, map: fn(F::Return) -> Reply)
     where
         F: crate::tl::RemoteCall + std::fmt::Debug + Send + 'static,
-        F::Return: std::fmt::Debug + Send + 'static,
+        F::Return: crate::tl::DeserializeAt + std::fmt::Debug + Send + 'static,
     {
+        self.work.cancel();
         self.pending = Some(pending);
         self.phase = Phase::Working;
         self.seq.start(call, map, now);
@@ -414,12 +521,14 @@ impl PasswordSettings {
 
     fn finish(&mut self, event: SettingsEvent) {
         self.seq.abandon();
+        self.work.cancel();
+        self.requested = None;
         self.pending = None;
         self.phase = Phase::Finished;
         self.events.push_back(event);
     }
 
-    fn fail(&mut self, error: PasswordError) {
+    fn fail(&mut self, error: Error) {
         self.finish(SettingsEvent::Failed(error));
     }
 
@@ -429,42 +538,52 @@ impl PasswordSettings {
             let Some(event) = self.seq.poll_event() else {
                 break;
             };
-            match event {
-                CallEvent::DcChanged(dc) => self.events.push_back(SettingsEvent::DcChanged(dc)),
-                CallEvent::FloodWait { seconds, until } => self
-                    .events
-                    .push_back(SettingsEvent::FloodWait { seconds, until }),
-                CallEvent::Done(result) => match self.pending.take() {
-                    Some(pending) => self.on_done(now, pending, result),
-                    None => self.fail(PasswordError::UnexpectedReply {
-                        method: "?",
-                        what: "an answer to no call".into(),
-                    }),
-                },
+            let result = match event {
+                CallEvent::DcChanged(dc) => {
+                    self.events.push_back(SettingsEvent::DcChanged(dc));
+                    continue;
+                }
+                CallEvent::FloodWait { seconds, until } => {
+                    self.events
+                        .push_back(SettingsEvent::FloodWait { seconds, until });
+                    continue;
+                }
+                CallEvent::Done(reply) => Ok(reply),
+                CallEvent::Failed(error) => Err(error),
+            };
+            match self.pending.take() {
+                Some(pending) => self.on_done(now, pending, result),
+                None => self.fail(Error::UnexpectedReply {
+                    method: "?",
+                    what: "an answer to no call".into(),
+                }),
             }
         }
     }
 
-    fn on_done(&mut self, now: Instant, pending: Pending, result: Result<Reply, CallError>) {
+    fn on_done(&mut self, now: Instant, pending: Pending, result: Result<Reply, Error>) {
         match (pending, result) {
             (Pending::Fetch(why), Ok(Reply::Password(p))) => {
                 let enums::account::Password::Password(p) = *p;
                 self.on_password(why, &p);
             }
             (Pending::Update { .. }, Ok(Reply::Bool(ok))) => {
+                self.requested = None;
                 match expect_true("account.updatePasswordSettings", ok) {
-                    Ok(()) => self.finish(SettingsEvent::Done(Outcome::Updated)),
+                    Ok(()) => self.finish(SettingsEvent::Done(SettingsOutcome::Updated)),
                     Err(e) => self.fail(e),
                 }
             }
-            (Pending::Update { email }, Err(CallError::Rpc(e))) => {
-                self.on_update_error(now, email, e)
+            (Pending::Update { email }, Err(Error::Rpc { error, .. })) => {
+                self.on_update_error(now, email, error);
             }
             (Pending::Confirm, Ok(Reply::Bool(true))) => {
-                self.finish(SettingsEvent::Done(Outcome::EmailConfirmed));
+                self.finish(SettingsEvent::Done(SettingsOutcome::EmailConfirmed));
             }
             (Pending::Confirm, Ok(Reply::Bool(false))) => self.email_code_invalid(),
-            (Pending::Confirm, Err(CallError::Rpc(e))) if e.kind() == RpcErrorKind::CodeInvalid => {
+            (Pending::Confirm, Err(Error::Rpc { error, .. }))
+                if error.kind() == RpcErrorKind::CodeInvalid =>
+            {
                 self.email_code_invalid();
             }
             (Pending::Resend, Ok(Reply::Bool(ok))) => {
@@ -477,18 +596,19 @@ impl PasswordSettings {
                 }
             }
             (Pending::CancelEmail, Ok(Reply::Bool(_))) => {
-                self.finish(SettingsEvent::Done(Outcome::EmailCancelled));
+                self.finish(SettingsEvent::Done(SettingsOutcome::EmailCancelled));
             }
-            (Pending::Confirm | Pending::Resend | Pending::CancelEmail, Err(CallError::Rpc(e)))
-                if e.kind() == crate::RpcErrorKind::EmailHashExpired =>
-            {
-                self.finish(SettingsEvent::Done(Outcome::EmailExpired));
+            (
+                Pending::Confirm | Pending::Resend | Pending::CancelEmail,
+                Err(Error::Rpc { error, .. }),
+            ) if error.kind() == RpcErrorKind::EmailHashExpired => {
+                self.finish(SettingsEvent::Done(SettingsOutcome::EmailExpired));
             }
-            (pending, Ok(reply)) => self.fail(PasswordError::UnexpectedReply {
+            (pending, Ok(reply)) => self.fail(Error::UnexpectedReply {
                 method: pending.method(),
                 what: format!("{reply:?}"),
             }),
-            (_, Err(e)) => self.fail(e.into()),
+            (_, Err(e)) => self.fail(classify(e)),
         }
     }
 
@@ -496,30 +616,37 @@ impl PasswordSettings {
         use RpcErrorKind as K;
         match e.kind() {
             K::EmailUnconfirmed(length) => {
-                self.email_code_length = length;
-                self.email_attempts = 0;
-                self.phase = Phase::AwaitingEmailCode;
-                self.events.push_back(SettingsEvent::EmailUnconfirmed {
+                self.requested = None;
+                let code = EmailCode {
                     email_pattern: email.as_deref().map(mask_email).unwrap_or_default(),
                     length,
-                });
+                };
+                self.email_code = Some(code.clone());
+                self.email_attempts = 0;
+                self.phase = Phase::AwaitingEmailCode;
+                self.events.push_back(SettingsEvent::EmailUnconfirmed(code));
             }
             K::PasswordHashInvalid => {
+                self.requested = None;
                 self.attempts += 1;
                 self.renewals = 0;
                 self.fetch(now, Fetch::AfterInvalid);
             }
+            // The same passwords, against a new challenge and salt: nobody is asked.
             K::SrpIdInvalid | K::SrpPasswordChanged => {
                 self.renewals += 1;
                 if self.renewals > MAX_RENEWALS {
-                    self.fail(PasswordError::ChallengeUnstable);
+                    self.fail(Error::PasswordChallengeUnstable);
                 } else {
                     self.fetch(now, Fetch::Renew);
                 }
             }
             // The SRP attempt may have been spent: refetch before asking again.
-            K::EmailInvalid | K::EmailNotAllowed => self.fetch(now, Fetch::EmailRefused(e)),
-            _ => self.fail(e.into()),
+            K::EmailInvalid | K::EmailNotAllowed => {
+                self.requested = None;
+                self.fetch(now, Fetch::EmailRefused(e));
+            }
+            _ => self.fail(super::refused("account.updatePasswordSettings", e)),
         }
     }
 
@@ -532,32 +659,13 @@ impl PasswordSettings {
     }
 
     fn on_password(&mut self, why: Fetch, p: &crate::tl::types::account::Password) {
-        let challenge = match &p.srp {
-            None => None,
-            Some(srp) => {
-                let Some(algo) = algo_from_tl(&srp.current_algo) else {
-                    self.fail(PasswordError::UnsupportedAlgorithm);
-                    return;
-                };
-                let mut entropy = self.entropy.fork(b"tgauth/password/srp");
-                match SrpChallenge::new(
-                    &algo,
-                    &srp.srp_b,
-                    srp.srp_id,
-                    &p.secure_random,
-                    &mut entropy,
-                ) {
-                    Ok(c) => Some(c),
-                    Err(e) => {
-                        self.fail(PasswordError::PasswordParameters(e));
-                        return;
-                    }
-                }
-            }
+        let challenge = match challenge_from_tl(p, &mut self.entropy, b"tgauth/password/srp") {
+            Ok(c) => c,
+            Err(e) => return self.fail(e),
         };
         let new_algo =
             algo_from_tl(&p.new_algo).map(|a| NewPasswordAlgo::draw(&a, &mut self.entropy));
-        let info = info_from_tl(p);
+        let info = PasswordInfo::from_tl(p);
         let has_password = challenge.is_some();
         self.current = Some(Current {
             info: info.clone(),
@@ -565,14 +673,16 @@ impl PasswordSettings {
             new_algo,
         });
         self.phase = Phase::AwaitingChange;
-        self.events.push_back(match why {
-            Fetch::First => SettingsEvent::Ready { has_password, info },
-            Fetch::AfterInvalid => SettingsEvent::PasswordInvalid {
+        match why {
+            Fetch::First => self
+                .events
+                .push_back(SettingsEvent::Ready { has_password, info }),
+            Fetch::AfterInvalid => self.events.push_back(SettingsEvent::PasswordInvalid {
                 attempts: self.attempts,
-            },
-            Fetch::Renew => SettingsEvent::ChallengeRenewed,
-            Fetch::EmailRefused(e) => SettingsEvent::EmailRefused(e),
-        });
+            }),
+            Fetch::Renew => self.queue_work(),
+            Fetch::EmailRefused(e) => self.events.push_back(SettingsEvent::EmailRefused(e)),
+        }
     }
 }
 
@@ -588,10 +698,62 @@ impl Pending {
     }
 }
 
-crate::machine::forward_machine!(
-    PasswordSettings,
-    SettingsEvent,
-    seq,
-    pump: |this, now| this.pump(now),
-    finished: |me| me.phase == Phase::Finished,
-);
+impl Machine for PasswordSettings {
+    type Event = SettingsEvent;
+
+    fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    fn poll_transmit(&mut self) -> Option<crate::transport::Transmit> {
+        self.seq.poll_transmit()
+    }
+
+    fn poll_event(&mut self) -> Option<SettingsEvent> {
+        self.events.pop_front()
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        if self.phase == Phase::Finished {
+            return None;
+        }
+        self.seq.poll_timeout()
+    }
+
+    fn poll_work(&mut self) -> Option<Work> {
+        PasswordSettings::poll_work(self)
+    }
+
+    fn handle_response(
+        &mut self,
+        now: Instant,
+        id: crate::transport::RequestId,
+        body: &[u8],
+    ) -> Result<(), UsageError> {
+        self.seq.handle_response(now, id, body)?;
+        self.pump(now);
+        Ok(())
+    }
+
+    fn handle_failure(
+        &mut self,
+        now: Instant,
+        id: crate::transport::RequestId,
+        failure: crate::transport::TransportFailure,
+    ) -> Result<(), UsageError> {
+        self.seq.handle_failure(now, id, failure)?;
+        self.pump(now);
+        Ok(())
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        self.seq.handle_timeout(now);
+        self.pump(now);
+    }
+
+    fn handle_work(&mut self, now: Instant, done: WorkDone) -> Result<(), UsageError> {
+        let done = self.work.take(done)?;
+        self.on_work(now, done);
+        Ok(())
+    }
+}

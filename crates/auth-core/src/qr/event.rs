@@ -6,24 +6,23 @@ use base64::Engine;
 use zeroize::Zeroizing;
 
 use crate::{
-    DcId,
-    login::{Authorization, PasswordInfo},
+    DcId, Error,
+    account::{Authorization, PasswordInfo},
 };
-
-use super::QrError;
 
 /// Something the caller (and usually the user) should know. Drain with `poll_event`.
 ///
-/// `LoggedIn`, `Cancelled` and `Failed` are terminal: nothing follows them.
+/// `Done`, `Cancelled` and `Failed` are terminal: nothing follows them.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Event {
+#[non_exhaustive]
+pub enum QrEvent {
     /// A login token to show as a QR code, replacing any shown before. Another device
     /// logged in to the account scans it and accepts it; the machine exports a new one by
     /// itself when this one expires.
     Token(QrUrl),
-    /// The token was accepted by an account on another data center: every later request goes
-    /// there.
-    HomeDcChanged(DcId),
+    /// The token was accepted by an account on another data center: every later call goes
+    /// there, and so should the session.
+    DcChanged(DcId),
     /// The server asked to wait; the request is re-sent by itself at `until`.
     FloodWait {
         /// Seconds the server asked for.
@@ -31,31 +30,27 @@ pub enum Event {
         /// When the request goes out again.
         until: Instant,
     },
-    /// The account has a 2FA password: ask for it, check it against `password_challenge()`
-    /// and answer with `submit_password_check`.
+    /// The account has a 2FA password: ask for it and give it to `submit_password`.
     PasswordRequired(PasswordInfo),
-    /// The password was wrong; a fresh challenge is ready. Ask again.
+    /// The password was wrong; ask again.
     PasswordInvalid {
         /// Wrong passwords so far.
         attempts: u32,
     },
-    /// The server renewed the password challenge: check the same password again against the
-    /// new `password_challenge()`, without asking the user.
-    PasswordChallengeRenewed,
     /// Logged in. Terminal.
-    LoggedIn(Box<Authorization>),
+    Done(Box<Authorization>),
     /// The login was cancelled. Terminal.
     Cancelled,
     /// The login failed. Terminal.
-    Failed(QrError),
+    Failed(Error),
 }
 
-impl Event {
+impl QrEvent {
     /// Whether this event ends the login.
     pub fn is_terminal(&self) -> bool {
         matches!(
             self,
-            Event::LoggedIn(_) | Event::Cancelled | Event::Failed(_)
+            QrEvent::Done(_) | QrEvent::Cancelled | QrEvent::Failed(_)
         )
     }
 }

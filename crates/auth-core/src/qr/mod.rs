@@ -7,31 +7,33 @@
 //! [`QrLogin`]'s methods sort into four kinds, like [`Login`]'s:
 //!
 //! * **getters** (`&self`): [`phase`](QrLogin::phase), [`url`](QrLogin::url),
-//!   [`home_dc`](QrLogin::home_dc), [`password_challenge`](QrLogin::password_challenge), ...
-//! * **`handle_*`**: input from the network or the clock —
+//!   [`home_dc`](QrLogin::home_dc), [`password_info`](QrLogin::password_info), ...
+//! * **`handle_*`**: input from the network, the clock and slow work —
 //!   [`handle_response`](QrLogin::handle_response), [`handle_failure`](QrLogin::handle_failure),
-//!   [`handle_timeout`](QrLogin::handle_timeout), and the updates the caller's MTProto session
-//!   receives: [`handle_update`](QrLogin::handle_update) /
-//!   [`handle_update_bytes`](QrLogin::handle_update_bytes);
-//! * **commands**: the user's answers — [`submit_password_check`](QrLogin::submit_password_check),
-//!   [`submit_password`](QrLogin::submit_password), [`cancel`](QrLogin::cancel). A command in
-//!   the wrong phase returns a [`UsageError`] and changes nothing;
+//!   [`handle_timeout`](QrLogin::handle_timeout), [`handle_work`](QrLogin::handle_work), and
+//!   the updates the caller's MTProto session receives:
+//!   [`handle_update_bytes`](QrLogin::handle_update_bytes) (an `Update` or an `Updates`
+//!   container) / [`handle_update`](QrLogin::handle_update);
+//! * **commands**: the user's answers — [`submit_password`](QrLogin::submit_password),
+//!   [`cancel`](QrLogin::cancel). A command in the wrong phase returns a [`UsageError`] and
+//!   changes nothing;
 //! * **`poll_*`**: output — [`poll_transmit`](QrLogin::poll_transmit),
-//!   [`poll_event`](QrLogin::poll_event), [`poll_timeout`](QrLogin::poll_timeout).
+//!   [`poll_event`](QrLogin::poll_event), [`poll_timeout`](QrLogin::poll_timeout),
+//!   [`poll_work`](QrLogin::poll_work).
 //!
 //! # States
 //!
 //! ```text
-//! new ─► exportLoginToken ─┬─ loginToken ─► AwaitingScan (Event::Token: show the QR code)
+//! new ─► exportLoginToken ─┬─ loginToken ─► AwaitingScan (QrEvent::Token: show the QR code)
 //!                          │                  ├─ expires_at passed ─► exportLoginToken
 //!                          │                  └─ updateLoginToken ──► exportLoginToken
-//!                          ├─ loginTokenSuccess ─► LoggedIn
-//!                          └─ loginTokenMigrateTo{dc, token} ─► HomeDcChanged
+//!                          ├─ loginTokenSuccess ─► Done
+//!                          └─ loginTokenMigrateTo{dc, token} ─► DcChanged
 //!                               ─► importLoginToken on dc (answered like exportLoginToken)
 //! updateLoginToken while an export is on its way ─► export again after its answer
 //! SESSION_PASSWORD_NEEDED (export or import) ─► account.getPassword ─► AwaitingPassword
-//!   ─submit_password_check─► auth.checkPassword ─► LoggedIn   (the phone login's password step)
-//! AUTH_TOKEN_* ─► Failed(TokenRejected)      any call ─FLOOD_WAIT_X─► wait, re-send
+//!   ─submit_password─► work ─► auth.checkPassword ─► Done   (the phone login's password step)
+//! AUTH_TOKEN_* ─► Failed(LoginTokenRejected)      any call ─FLOOD_WAIT_X─► wait, re-send
 //! any state ─cancel─► Cancelled (nothing to tell the server: an unscanned token just expires)
 //! ```
 //!
@@ -47,44 +49,34 @@
 //! than [`MIN_TOKEN_LIFETIME`] (a wrong wall clock does not make the login export in a tight
 //! loop) nor later than [`MAX_TOKEN_LIFETIME`] after it arrived.
 
-mod error;
 mod event;
 mod reply;
+mod updates;
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
+use rand_core::CryptoRng;
+
 use crate::{
     DcId,
+    account::PasswordInfo,
     entropy::Entropy,
-    login::{Config, Login, PasswordInfo},
-    machine::{Call, Machine, RetryPolicy},
-    srp::{PasswordCheck, SrpChallenge, SrpError},
-    tl::{self, DecodeError, enums, functions},
+    error::UsageError,
+    login::{Config, Login},
+    machine::{Call, Machine},
+    phase::Phase,
+    tl::{DecodeError, Layer, enums, functions},
     transport::{RequestId, Transmit, TransportFailure},
+    work::{Work, WorkDone},
 };
 
-pub use error::{QrError, UsageError};
-pub use event::{Event, QrUrl};
+pub use event::{QrEvent, QrUrl};
 
 /// A token is shown at least this long, whatever its `expires` says.
 pub const MIN_TOKEN_LIFETIME: Duration = Duration::from_secs(5);
 /// A token is replaced at the latest this long after it arrived, whatever its `expires` says.
 pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(600);
-
-/// What the QR login is doing, as far as the caller is concerned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    /// A request is on its way, or waiting out a flood wait or retry delay.
-    Working,
-    /// A token is shown ([`QrLogin::url`]): waiting for another device to accept it (the
-    /// caller feeds updates in) or for it to expire.
-    AwaitingScan,
-    /// Waiting for the 2FA password check.
-    AwaitingPassword,
-    /// Logged in, cancelled or failed.
-    Finished,
-}
 
 /// Where the login is.
 #[derive(Debug)]
@@ -105,28 +97,31 @@ enum Step {
 ///
 /// ```
 /// use std::time::Instant;
+/// use auth_core::Phase;
 /// use auth_core::login::Config;
-/// use auth_core::qr::{Event, Phase, QrLogin};
+/// use auth_core::qr::{QrEvent, QrLogin};
 /// use auth_core::tl::{Serialize, enums, types};
 ///
 /// let now = Instant::now();
 /// let unix_now = 1_767_225_600; // wall-clock time, from the caller
-/// let mut qr = QrLogin::new(Config::new(12345, "0123abcd"), &[], now, unix_now, [7; 32])?;
+/// let mut os = rand_core::UnwrapErr(getrandom::SysRng); // the OS generator
+/// let mut qr = QrLogin::new(Config::new(12345, "0123abcd"), &[], &mut os, now, unix_now)?;
 /// let export = qr.poll_transmit().expect("auth.exportLoginToken is queued");
 /// let token = enums::auth::LoginToken::from(types::auth::LoginToken {
 ///     expires: (unix_now + 30) as i32,
 ///     token: vec![1, 2, 3],
 /// });
 /// qr.handle_response(now, export.id, &token.to_bytes())?;
-/// let Some(Event::Token(url)) = qr.poll_event() else { unreachable!() };
+/// let Some(QrEvent::Token(url)) = qr.poll_event() else { unreachable!() };
 /// assert_eq!(url.url(), "tg://login?token=AQID");
 /// assert_eq!(qr.phase(), Phase::AwaitingScan);
 /// assert_eq!(qr.poll_timeout(), Some(now + std::time::Duration::from_secs(30)));
-/// # Ok::<(), auth_core::qr::UsageError>(())
+/// # Ok::<(), auth_core::UsageError>(())
 /// ```
 #[derive(Debug)]
 pub struct QrLogin {
     config: Config,
+    layer: Layer,
     except_ids: Vec<i64>,
     home_dc: DcId,
     /// A `now` and the unix time it was: converts `expires` to deadlines.
@@ -142,36 +137,35 @@ pub struct QrLogin {
     /// Tokens received so far.
     tokens: u32,
     transmits: VecDeque<Transmit>,
-    events: VecDeque<Event>,
+    events: VecDeque<QrEvent>,
 }
 
 impl QrLogin {
-    /// Starts a QR login: queues `auth.exportLoginToken` to `config.initial_dc`.
+    /// Starts a QR login: queues `auth.exportLoginToken` to `config.session.dc`.
     ///
     /// `except_ids` are the user ids already logged in on this app (the server will not log
-    /// one of them in twice). `unix_now` is the wall-clock unix time at `now`. `seed` is fresh
-    /// entropy for this login only (from the OS RNG); it draws the SRP secret if a password
-    /// is needed. Of `config`, the credentials, `initial_dc` and the flood-wait, retry and
-    /// migration settings apply.
-    pub fn new(
+    /// one of them in twice). `rng` is the caller's cryptographic generator (the OS's in
+    /// production); it seeds the SRP secret if a password is needed. `unix_now` is the
+    /// wall-clock unix time at `now`. Of `config`, the credentials and the session apply.
+    ///
+    /// # Errors
+    ///
+    /// Unusable credentials, or an unsupported layer.
+    pub fn new<R: CryptoRng + ?Sized>(
         config: Config,
         except_ids: &[i64],
+        rng: &mut R,
         now: Instant,
         unix_now: i64,
-        seed: [u8; 32],
     ) -> Result<Self, UsageError> {
-        if config.api_id <= 0 {
-            return Err(UsageError::InvalidConfig("api_id must be positive"));
-        }
-        if config.api_hash.is_empty() {
-            return Err(UsageError::InvalidConfig("api_hash is empty"));
-        }
+        let layer = config.check()?;
         let mut qr = QrLogin {
-            home_dc: config.initial_dc,
+            home_dc: config.session.dc,
             config,
+            layer,
             except_ids: except_ids.to_vec(),
             clock: (now, unix_now),
-            entropy: Entropy::deterministic(seed),
+            entropy: Entropy::from_rng(rng),
             next_id: 0,
             step: Step::Finished,
             accepted: false,
@@ -187,14 +181,14 @@ impl QrLogin {
 
     // ----- getters -----
 
-    /// What the login is doing.
+    /// What the login is doing: `Working`, `AwaitingScan`, `AwaitingPassword` or `Finished`.
     pub fn phase(&self) -> Phase {
         match &self.step {
             Step::Export(_) | Step::Import(_) => Phase::Working,
             Step::Showing { .. } => Phase::AwaitingScan,
             Step::Password { login, .. } => match login.phase() {
-                crate::login::Phase::AwaitingPassword => Phase::AwaitingPassword,
-                crate::login::Phase::Finished => Phase::Finished,
+                Phase::AwaitingPassword => Phase::AwaitingPassword,
+                Phase::Finished => Phase::Finished,
                 _ => Phase::Working,
             },
             Step::Finished => Phase::Finished,
@@ -224,7 +218,7 @@ impl QrLogin {
         &self.except_ids
     }
 
-    /// How many tokens the server handed out so far (each one an `Event::Token`).
+    /// How many tokens the server handed out so far (each one a `QrEvent::Token`).
     pub fn tokens_received(&self) -> u32 {
         self.tokens
     }
@@ -234,11 +228,9 @@ impl QrLogin {
         self.password_login()?.password_info()
     }
 
-    /// The SRP challenge to check the password against (in `AwaitingPassword`): run
-    /// [`SrpChallenge::check`] where slow work belongs, then
-    /// [`submit_password_check`](Self::submit_password_check).
-    pub fn password_challenge(&self) -> Option<&SrpChallenge> {
-        self.password_login()?.password_challenge()
+    /// The layer replies are decoded at.
+    pub fn layer(&self) -> Layer {
+        self.layer
     }
 
     /// Wrong passwords entered so far.
@@ -261,12 +253,21 @@ impl QrLogin {
     }
 
     /// The next event, if any.
-    pub fn poll_event(&mut self) -> Option<Event> {
+    pub fn poll_event(&mut self) -> Option<QrEvent> {
         self.events.pop_front()
     }
 
+    /// The password step's slow work, once: run [`Work::run`] where slow work belongs and
+    /// hand the result to [`handle_work`](Self::handle_work).
+    pub fn poll_work(&mut self) -> Option<Work> {
+        match &mut self.step {
+            Step::Password { login, .. } => login.poll_work(),
+            _ => None,
+        }
+    }
+
     /// When [`handle_timeout`](Self::handle_timeout) should next be called: a token's expiry,
-    /// a flood wait's or retry delay's end.
+    /// a flood wait's or retry delay's end, the call in flight's deadline.
     pub fn poll_timeout(&self) -> Option<Instant> {
         match &self.step {
             Step::Export(call) => call.poll_timeout(),
@@ -282,20 +283,42 @@ impl QrLogin {
     /// The clock reached `now`: exports a new token when the shown one expired, re-sends a
     /// request whose wait is over.
     pub fn handle_timeout(&mut self, now: Instant) {
-        match &mut self.step {
-            Step::Export(call) => call.handle_timeout(now),
-            Step::Import(call) => call.handle_timeout(now),
-            Step::Showing { refresh_at, .. } if *refresh_at <= now => self.export(now),
-            Step::Password { login, .. } => login.handle_timeout(now),
-            Step::Showing { .. } | Step::Finished => {}
+        // A request whose deadline passed before the driver polled it never goes out.
+        let live = match &mut self.step {
+            Step::Export(call) => {
+                call.handle_timeout(now);
+                Some(call.in_flight_id())
+            }
+            Step::Import(call) => {
+                call.handle_timeout(now);
+                Some(call.in_flight_id())
+            }
+            Step::Showing { refresh_at, .. } if *refresh_at <= now => {
+                self.export(now);
+                None
+            }
+            Step::Password { login, base } => {
+                login.handle_timeout(now);
+                Some(
+                    login
+                        .in_flight_id()
+                        .map(|id| RequestId(base.saturating_add(id.0))),
+                )
+            }
+            Step::Showing { .. } | Step::Finished => None,
+        };
+        if let Some(live) = live {
+            self.transmits.retain(|t| Some(t.id) == live);
         }
         self.pump(now);
     }
 
     /// The answer to request `id`: a TL-serialized result or `rpc_error`.
     ///
-    /// Returns an error only for an id this login never sent; late answers to requests it
-    /// abandoned are ignored.
+    /// # Errors
+    ///
+    /// [`UsageError::UnknownRequest`] only for an id this login never sent; late answers to
+    /// requests it abandoned are ignored.
     pub fn handle_response(
         &mut self,
         now: Instant,
@@ -305,8 +328,12 @@ impl QrLogin {
         self.feed(now, id, |m, now, id| m.handle_response(now, id, body))
     }
 
-    /// Request `id` could not be delivered (or its answer was lost): retried per the
-    /// configuration, then the login fails.
+    /// Request `id` could not be delivered (or its answer was lost): retried per the retry
+    /// policy, then the login fails.
+    ///
+    /// # Errors
+    ///
+    /// [`UsageError::UnknownRequest`] only for an id this login never sent.
     pub fn handle_failure(
         &mut self,
         now: Instant,
@@ -316,13 +343,30 @@ impl QrLogin {
         self.feed(now, id, |m, now, id| m.handle_failure(now, id, failure))
     }
 
+    /// The result of work from [`poll_work`](Self::poll_work).
+    ///
+    /// # Errors
+    ///
+    /// [`UsageError::StaleWork`] for work the login no longer waits for.
+    pub fn handle_work(&mut self, now: Instant, done: WorkDone) -> Result<(), UsageError> {
+        match &mut self.step {
+            Step::Password { login, .. } => login.handle_work(now, done)?,
+            _ => return Err(UsageError::StaleWork),
+        }
+        self.pump(now);
+        Ok(())
+    }
+
     /// An update the caller's session received. `updateLoginToken` (another device accepted
     /// the token) makes the login export again, which logs in; other updates, and updates
     /// that come when no token is out, are ignored.
     pub fn handle_update(&mut self, now: Instant, update: &enums::Update) {
-        if !matches!(update, enums::Update::LoginToken(_)) {
-            return;
+        if matches!(update, enums::Update::LoginToken(_)) {
+            self.on_token_accepted(now);
         }
+    }
+
+    fn on_token_accepted(&mut self, now: Instant) {
         match self.step {
             Step::Showing { .. } => {
                 self.export(now);
@@ -333,15 +377,19 @@ impl QrLogin {
         }
     }
 
-    /// [`handle_update`](Self::handle_update) for a TL-serialized `Update`.
+    /// [`handle_update`](Self::handle_update) for what the session received, at its layer: a
+    /// boxed `Update`, or an `Updates` container — `updateShort`, `updates`,
+    /// `updatesCombined` — holding `updateLoginToken` (see the module `updates` for how a
+    /// container is searched).
     ///
     /// # Errors
     ///
-    /// The bytes are not an `Update` of the auth schema (`updateLoginToken`,
+    /// The bytes are neither a container nor an `Update` this crate knows (`updateLoginToken`,
     /// `updateNewAuthorization`); the login is unchanged.
     pub fn handle_update_bytes(&mut self, now: Instant, body: &[u8]) -> Result<(), DecodeError> {
-        let update = tl::decode::<enums::Update>(body)?;
-        self.handle_update(now, &update);
+        if updates::carries_login_token(self.layer.mask(), body)? {
+            self.on_token_accepted(now);
+        }
         Ok(())
     }
 
@@ -374,29 +422,15 @@ impl QrLogin {
 
     // ----- commands -----
 
-    /// The result of [`SrpChallenge::check`] on the current
-    /// [`password_challenge`](Self::password_challenge). An `Err` (the server's parameters
-    /// failed the last safety check) fails the login.
-    pub fn submit_password_check(
-        &mut self,
-        now: Instant,
-        check: Result<PasswordCheck, SrpError>,
-    ) -> Result<(), UsageError> {
-        let login = self.awaiting_password("submit_password_check")?;
-        login
-            .submit_password_check(now, check)
-            .map_err(UsageError::Password)?;
-        self.pump(now);
-        Ok(())
-    }
-
-    /// Checks `password` right here (PBKDF2 with 100 000 iterations: tens of milliseconds;
-    /// adapters run [`SrpChallenge::check`] on a blocking thread instead).
+    /// The 2FA password the user typed (in `AwaitingPassword`): checking it is handed out as
+    /// work ([`poll_work`](Self::poll_work)), as in the phone login.
+    ///
+    /// # Errors
+    ///
+    /// The wrong phase.
     pub fn submit_password(&mut self, now: Instant, password: &[u8]) -> Result<(), UsageError> {
         let login = self.awaiting_password("submit_password")?;
-        login
-            .submit_password(now, password)
-            .map_err(UsageError::Password)?;
+        login.submit_password(now, password)?;
         self.pump(now);
         Ok(())
     }
@@ -410,7 +444,7 @@ impl QrLogin {
                 login.cancel(now);
                 self.pump(now);
             }
-            _ => self.finish(Event::Cancelled),
+            _ => self.finish(QrEvent::Cancelled),
         }
     }
 
@@ -424,18 +458,6 @@ impl QrLogin {
 
     // ----- internals -----
 
-    /// The retry rules of the QR calls, from the configuration.
-    fn policy(&self) -> RetryPolicy {
-        RetryPolicy {
-            max_flood_wait: self.config.max_flood_wait,
-            flood_wait_budget: self.config.flood_wait_budget,
-            transport_retries: self.config.transport_retries,
-            transport_retry_delay: self.config.transport_retry_delay,
-            follow_migrations: true,
-            max_migrations: self.config.max_migrations,
-        }
-    }
-
     /// Queues `auth.exportLoginToken` on the home DC.
     fn export(&mut self, now: Instant) {
         let call = functions::auth::ExportLoginToken {
@@ -443,10 +465,11 @@ impl QrLogin {
             api_hash: self.config.api_hash.clone(),
             except_ids: self.except_ids.clone(),
         };
-        self.step = Step::Export(Call::new(
-            call,
+        self.step = Step::Export(Call::start(
             self.home_dc,
-            self.policy(),
+            self.layer,
+            self.config.session.retry.clone(),
+            call,
             self.next_id,
             now,
         ));
@@ -455,10 +478,11 @@ impl QrLogin {
     /// Queues `auth.importLoginToken` with `token` on the home DC.
     fn import(&mut self, now: Instant, token: Vec<u8>) {
         let call = functions::auth::ImportLoginToken { token };
-        self.step = Step::Import(Call::new(
-            call,
+        self.step = Step::Import(Call::start(
             self.home_dc,
-            self.policy(),
+            self.layer,
+            self.config.session.retry.clone(),
+            call,
             self.next_id,
             now,
         ));
@@ -466,10 +490,9 @@ impl QrLogin {
 
     /// Continues with the phone login's password step on the home DC.
     fn start_password(&mut self, now: Instant) {
-        let mut entropy = self.entropy.fork(b"tgauth/qr/password");
-        let mut seed = zeroize::Zeroizing::new([0u8; 32]);
-        entropy.fill(seed.as_mut());
-        let login = Login::for_password(self.config.clone(), self.home_dc, *seed, now);
+        let entropy = self.entropy.fork(b"tgauth/qr/password");
+        let login =
+            Login::for_password(self.config.clone(), self.layer, self.home_dc, entropy, now);
         self.step = Step::Password {
             login: Box::new(login),
             base: self.next_id,
@@ -491,14 +514,14 @@ impl QrLogin {
         now.checked_add(left).unwrap_or(now)
     }
 
-    fn finish(&mut self, event: Event) {
+    fn finish(&mut self, event: QrEvent) {
         self.step = Step::Finished;
         self.transmits.clear();
         self.events.push_back(event);
     }
 
-    fn fail(&mut self, error: QrError) {
-        self.finish(Event::Failed(error));
+    fn fail(&mut self, error: crate::Error) {
+        self.finish(QrEvent::Failed(error));
     }
 }
 
@@ -540,14 +563,19 @@ impl<M: Machine> Answerable for M {
 }
 
 impl Machine for QrLogin {
-    type Event = Event;
-    type Error = UsageError;
+    type Event = QrEvent;
 
+    fn phase(&self) -> Phase {
+        QrLogin::phase(self)
+    }
     fn poll_transmit(&mut self) -> Option<Transmit> {
         QrLogin::poll_transmit(self)
     }
-    fn poll_event(&mut self) -> Option<Event> {
+    fn poll_event(&mut self) -> Option<QrEvent> {
         QrLogin::poll_event(self)
+    }
+    fn poll_work(&mut self) -> Option<Work> {
+        QrLogin::poll_work(self)
     }
     fn poll_timeout(&self) -> Option<Instant> {
         QrLogin::poll_timeout(self)
@@ -571,7 +599,7 @@ impl Machine for QrLogin {
     fn handle_timeout(&mut self, now: Instant) {
         QrLogin::handle_timeout(self, now);
     }
-    fn is_finished(&self) -> bool {
-        QrLogin::is_finished(self)
+    fn handle_work(&mut self, now: Instant, done: WorkDone) -> Result<(), UsageError> {
+        QrLogin::handle_work(self, now, done)
     }
 }

@@ -4,24 +4,28 @@
 use std::time::Instant;
 
 use crate::{
-    DcId, RpcErrorKind,
-    login::{self, Authorization},
-    machine::{Call, CallError, CallEvent, Machine},
+    DcId, Error, RpcErrorKind,
+    account::Authorization,
+    login::LoginEvent,
+    machine::{Call, CallEvent, Machine},
     tl::{Identifiable, RemoteCall, enums, functions},
     transport::{RequestId, Transmit},
 };
 
-use super::{Event, QrError, QrLogin, QrUrl, Step};
+use super::{QrEvent, QrLogin, QrUrl, Step};
 
 /// The outcome of `auth.exportLoginToken` or `auth.importLoginToken`.
-type Outcome = Result<enums::auth::LoginToken, CallError>;
+type Outcome = Result<enums::auth::LoginToken, Error>;
 
 /// Moves a call's transmits out; returns its events.
 fn drain<F: RemoteCall>(
     call: &mut Call<F>,
     transmits: &mut std::collections::VecDeque<Transmit>,
     next_id: &mut u64,
-) -> Vec<CallEvent<F::Return>> {
+) -> Vec<CallEvent<F::Return>>
+where
+    F::Return: crate::tl::DeserializeAt,
+{
     while let Some(t) = call.poll_transmit() {
         transmits.push_back(t);
     }
@@ -51,12 +55,13 @@ impl QrLogin {
                 match event {
                     CallEvent::DcChanged(dc) => {
                         self.home_dc = dc;
-                        self.events.push_back(Event::HomeDcChanged(dc));
+                        self.events.push_back(QrEvent::DcChanged(dc));
                     }
                     CallEvent::FloodWait { seconds, until } => {
-                        self.events.push_back(Event::FloodWait { seconds, until });
+                        self.events.push_back(QrEvent::FloodWait { seconds, until });
                     }
-                    CallEvent::Done(result) => outcome = Some(result),
+                    CallEvent::Done(token) => outcome = Some(Ok(token)),
+                    CallEvent::Failed(error) => outcome = Some(Err(error)),
                 }
             }
             match outcome {
@@ -74,7 +79,7 @@ impl QrLogin {
         match outcome {
             Ok(enums::auth::LoginToken::LoginToken(t)) => {
                 if t.token.is_empty() {
-                    return self.fail(QrError::UnexpectedReply {
+                    return self.fail(Error::UnexpectedReply {
                         method,
                         what: "auth.loginToken with an empty token".into(),
                     });
@@ -87,13 +92,13 @@ impl QrLogin {
                 let refresh_at = self.refresh_at(now, expires);
                 let url = QrUrl::new(&t.token, expires, refresh_at);
                 self.tokens = self.tokens.saturating_add(1);
-                self.events.push_back(Event::Token(url.clone()));
+                self.events.push_back(QrEvent::Token(url.clone()));
                 self.step = Step::Showing { url, refresh_at };
             }
             Ok(enums::auth::LoginToken::MigrateTo(m)) => {
                 let dc = DcId(m.dc_id);
                 if dc.0 <= 0 || m.token.is_empty() {
-                    return self.fail(QrError::UnexpectedReply {
+                    return self.fail(Error::UnexpectedReply {
                         method,
                         what: format!(
                             "auth.loginTokenMigrateTo to {dc} with {} token bytes",
@@ -101,29 +106,23 @@ impl QrLogin {
                         ),
                     });
                 }
-                if self.migrations >= self.config.max_migrations {
-                    return self.fail(QrError::Call {
-                        method,
-                        error: CallError::MigrationLoop(dc),
-                    });
+                if self.migrations >= self.config.session.retry.max_migrations {
+                    return self.fail(Error::MigrationLoop { method, dc });
                 }
                 self.migrations += 1;
                 if dc != self.home_dc {
                     self.home_dc = dc;
-                    self.events.push_back(Event::HomeDcChanged(dc));
+                    self.events.push_back(QrEvent::DcChanged(dc));
                 }
                 self.import(now, m.token);
             }
             Ok(enums::auth::LoginToken::Success(s)) => self.on_authorization(method, &s),
-            Err(CallError::Rpc(e)) => match e.kind() {
+            Err(Error::Rpc { method, error }) => match error.kind() {
                 RpcErrorKind::SessionPasswordNeeded => self.start_password(now),
-                RpcErrorKind::AuthTokenInvalid => self.fail(QrError::TokenRejected(e)),
-                _ => self.fail(QrError::Call {
-                    method,
-                    error: CallError::Rpc(e),
-                }),
+                RpcErrorKind::AuthTokenInvalid => self.fail(Error::LoginTokenRejected(error)),
+                _ => self.fail(Error::Rpc { method, error }),
             },
-            Err(error) => self.fail(QrError::Call { method, error }),
+            Err(error) => self.fail(error),
         }
     }
 
@@ -134,9 +133,9 @@ impl QrLogin {
     ) {
         let what = match &success.authorization {
             enums::auth::Authorization::Authorization(a) => {
-                match Authorization::from_tl(self.home_dc, a) {
+                match Authorization::from_tl(self.home_dc, self.layer, a) {
                     Some(authorization) => {
-                        return self.finish(Event::LoggedIn(Box::new(authorization)));
+                        return self.finish(QrEvent::Done(Box::new(authorization)));
                     }
                     None => "auth.loginTokenSuccess with userEmpty",
                 }
@@ -145,7 +144,7 @@ impl QrLogin {
                 "auth.loginTokenSuccess asking to sign up"
             }
         };
-        self.fail(QrError::UnexpectedReply {
+        self.fail(Error::UnexpectedReply {
             method,
             what: what.into(),
         });
@@ -164,17 +163,16 @@ impl QrLogin {
         let mut finished = false;
         while let Some(event) = login.poll_event() {
             let event = match event {
-                login::Event::PasswordRequired(info) => Event::PasswordRequired(info),
-                login::Event::PasswordInvalid { attempts } => Event::PasswordInvalid { attempts },
-                login::Event::PasswordChallengeRenewed => Event::PasswordChallengeRenewed,
-                login::Event::HomeDcChanged(dc) => {
+                LoginEvent::PasswordRequired(info) => QrEvent::PasswordRequired(info),
+                LoginEvent::PasswordInvalid { attempts } => QrEvent::PasswordInvalid { attempts },
+                LoginEvent::DcChanged(dc) => {
                     self.home_dc = dc;
-                    Event::HomeDcChanged(dc)
+                    QrEvent::DcChanged(dc)
                 }
-                login::Event::FloodWait { seconds, until } => Event::FloodWait { seconds, until },
-                login::Event::LoggedIn(authorization) => Event::LoggedIn(authorization),
-                login::Event::Cancelled => Event::Cancelled,
-                login::Event::Failed(error) => Event::Failed(QrError::Password(error)),
+                LoginEvent::FloodWait { seconds, until } => QrEvent::FloodWait { seconds, until },
+                LoginEvent::Done(authorization) => QrEvent::Done(authorization),
+                LoginEvent::Cancelled => QrEvent::Cancelled,
+                LoginEvent::Failed(error) => QrEvent::Failed(error),
                 // The rest are about codes, sign-up and email, which a login started at the
                 // password step never reaches.
                 _ => continue,

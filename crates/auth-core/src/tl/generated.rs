@@ -12592,6 +12592,28 @@ pub const DEFINITION_LAYERS: &[u16] = &[
     0x001f,
 ];
 
+/// The functions whose result can carry an `auth.Authorization`: a reply to them that
+/// does not decode may have authorized the key.
+pub const AUTHORIZING_FUNCTIONS: &[u32] = &[
+    0x032da4cf,
+    0x2c85094c,
+    0x2db873a9,
+    0x37096c70,
+    0x56e59f9c,
+    0x67a3ff2c,
+    0x783f6b56,
+    0x7e960193,
+    0x8d52a951,
+    0x95ac5ce4,
+    0x9857ad07,
+    0xa57a7dad,
+    0xa677244f,
+    0xaac7b717,
+    0xb7e085fe,
+    0xcae47523,
+    0xd18b4d16,
+];
+
 /// Builds an arbitrary value of `DEFINITIONS[index]`, encodes it and decodes it at `layers`
 /// (see [`crate::tl::arbitrary_check`]).
 #[cfg(feature = "arbitrary")]

@@ -55,7 +55,9 @@ pub use codec::{
     DecodeError, Deserialize, Identifiable, RawObject, Reader, RemoteCall, SchemaEntry, Serialize,
     decode,
 };
-pub use generated::{DEFINITION_LAYERS, DEFINITIONS, SCHEMA_LAYERS, enums, functions, types};
+pub use generated::{
+    AUTHORIZING_FUNCTIONS, DEFINITION_LAYERS, DEFINITIONS, SCHEMA_LAYERS, enums, functions, types,
+};
 #[cfg(feature = "arbitrary")]
 #[doc(hidden)]
 pub use generated::{arbitrary_encoded, arbitrary_roundtrip};
@@ -95,6 +97,13 @@ impl<T: DeserializeAt> DeserializeAt for Vec<T> {
 /// Malformed bytes, trailing bytes, or a constructor `layer` does not define.
 pub fn decode_at<T: DeserializeAt>(layer: Layer, bytes: &[u8]) -> Result<T, DecodeError> {
     decode_with(layer.mask(), bytes)
+}
+
+/// Whether a reply to the function `method_id` can carry an authorization (`auth.signIn`,
+/// `auth.importBotAuthorization`, `auth.sendCode` with `auth.sentCodeSuccess`, ...): when such a
+/// reply does not decode, the key may have been authorized anyway.
+pub fn may_authorize(method_id: u32) -> bool {
+    AUTHORIZING_FUNCTIONS.binary_search(&method_id).is_ok()
 }
 
 /// Decodes `reply` strictly, as `layer` defines it, as the declared result type of the function

@@ -12,7 +12,7 @@ use super::{DeserializeAt, LayerMask, enums};
 ///
 /// ```
 /// use auth_core::tl::{RawUser, Serialize, enums, types};
-/// let user = enums::User::from(types::User { id: 1001, bot: true, ..Default::default() });
+/// let user = enums::User::from(types::User { id: 1001, bot_info_version: Some(1), ..Default::default() });
 /// let raw = RawUser::from(user.clone());
 /// assert_eq!((raw.id(), raw.is_bot(), raw.is_empty()), (1001, true, false));
 /// assert_eq!(raw.bytes(), user.to_bytes());

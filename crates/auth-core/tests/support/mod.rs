@@ -8,10 +8,15 @@ use std::time::{Duration, Instant};
 use auth_core::{
     DcId, RequestId, RpcError, Transmit,
     entropy::Entropy,
-    login::{Config, Event, Login},
+    login::{Config, Login, LoginEvent},
     srp::{ServerSession, SrpAlgo, SrpVerifier, TELEGRAM_P},
     tl::{self, Deserialize, RemoteCall, Serialize, enums, types},
 };
+
+/// A deterministic generator for tests (production code passes the OS generator).
+pub fn rng(seed: u8) -> Entropy {
+    Entropy::deterministic([seed; 32])
+}
 
 pub const PHONE: &str = "+999 66 2 1234";
 pub const PHONE_DIGITS: &str = "9996621234";
@@ -29,7 +34,7 @@ impl Script {
 
     pub fn with_config(config: Config) -> Self {
         let now = Instant::now();
-        let login = Login::new(config, PHONE, [9; 32], now).expect("valid login");
+        let login = Login::new(config, PHONE, &mut rng(9), now).expect("valid login");
         Script { login, now }
     }
 
@@ -72,11 +77,21 @@ impl Script {
             .expect("known request");
     }
 
-    pub fn events(&mut self) -> Vec<Event> {
+    /// Runs the slow work the login handed out (the password check), inline.
+    pub fn run_work(&mut self) {
+        let now = self.now;
+        while let Some(work) = self.login.poll_work() {
+            self.login
+                .handle_work(now, work.run())
+                .expect("the work the login waits for");
+        }
+    }
+
+    pub fn events(&mut self) -> Vec<LoginEvent> {
         std::iter::from_fn(|| self.login.poll_event()).collect()
     }
 
-    pub fn one_event(&mut self) -> Event {
+    pub fn one_event(&mut self) -> LoginEvent {
         let mut events = self.events();
         assert_eq!(events.len(), 1, "expected one event, got {events:?}");
         events.remove(0)
@@ -87,7 +102,7 @@ impl Script {
         let (t, _) = self.expect::<tl::functions::auth::SendCode>();
         self.reply(t.id, &sent_code(sms(5), None, None));
         let ev = self.one_event();
-        assert!(matches!(ev, Event::CodeSent(_)), "{ev:?}");
+        assert!(matches!(ev, LoginEvent::CodeSent(_)), "{ev:?}");
         t
     }
 }
@@ -228,10 +243,7 @@ pub struct Driven<M: auth_core::machine::Machine> {
     pub now: Instant,
 }
 
-impl<M: auth_core::machine::Machine> Driven<M>
-where
-    M::Error: std::fmt::Debug,
-{
+impl<M: auth_core::machine::Machine> Driven<M> {
     /// Builds the machine at the script's start time.
     pub fn new(make: impl FnOnce(Instant) -> M) -> Self {
         let now = Instant::now();
@@ -283,6 +295,16 @@ where
         self.machine
             .handle_failure(now, id, failure)
             .expect("known request");
+    }
+
+    /// Runs the slow work the machine handed out, inline.
+    pub fn run_work(&mut self) {
+        let now = self.now;
+        while let Some(work) = self.machine.poll_work() {
+            self.machine
+                .handle_work(now, work.run())
+                .expect("the work the machine waits for");
+        }
     }
 
     pub fn events(&mut self) -> Vec<M::Event> {

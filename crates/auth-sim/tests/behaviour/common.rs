@@ -40,7 +40,10 @@ impl H {
         self.now += d;
     }
 
-    pub fn call<F: RemoteCall>(&mut self, dc: i32, key: u64, f: &F) -> Result<F::Return, RpcError> {
+    pub fn call<F: RemoteCall>(&mut self, dc: i32, key: u64, f: &F) -> Result<F::Return, RpcError>
+    where
+        F::Return: auth_core::tl::DeserializeAt,
+    {
         self.sim.invoke(self.now, DcId(dc), key, f)
     }
 

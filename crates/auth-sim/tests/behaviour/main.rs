@@ -7,6 +7,7 @@ mod countries;
 mod email;
 mod gate;
 mod inspect;
+mod layers;
 mod numbers;
 mod password;
 mod password_settings;
@@ -23,6 +24,7 @@ const MODULES: &[&str] = &[
     include_str!("email.rs"),
     include_str!("gate.rs"),
     include_str!("inspect.rs"),
+    include_str!("layers.rs"),
     include_str!("numbers.rs"),
     include_str!("password.rs"),
     include_str!("password_settings.rs"),

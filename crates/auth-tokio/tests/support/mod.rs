@@ -6,9 +6,9 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use auth_core::login::{
-    Authorization, CodeKind, Config, Event, PasswordInfo, SentCode, TermsOfService, UsageError,
-};
+use auth_core::entropy::Entropy;
+use auth_core::login::{CodeKind, Config, LoginEvent as Event, SentCode};
+use auth_core::{Authorization, PasswordInfo, TermsOfService, UsageError};
 use auth_sim::{AccountConfig, CallRecord, Sim, SimConfig};
 use auth_tokio::{
     Answer, CancellationToken, LoginError, Prompt, SimServer, TcpOptions, TcpTransport, login,
@@ -53,7 +53,7 @@ pub async fn log_in(
         prompt,
         config(),
         phone,
-        [3; 32],
+        &mut Entropy::deterministic([3; 32]),
         cancel,
     )
     .await

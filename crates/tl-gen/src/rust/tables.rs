@@ -49,6 +49,32 @@ impl Ctx<'_> {
         out.push_str("];\n\n");
 
         out.push_str(
+            "/// The functions whose result can carry an `auth.Authorization`: a reply to them that\n\
+             /// does not decode may have authorized the key.\n",
+        );
+        out.push_str("pub const AUTHORIZING_FUNCTIONS: &[u32] = &[\n");
+        let mut authorizing: Vec<u32> = merged
+            .layouts
+            .iter()
+            .filter(|l| {
+                l.def.kind == Kind::Function
+                    && self.types.contains_key(l.def.result.as_str())
+                    && self.reaches(
+                        &l.def.result,
+                        "auth.Authorization",
+                        &mut std::collections::BTreeSet::new(),
+                    )
+            })
+            .map(|l| l.def.id)
+            .collect();
+        authorizing.sort_unstable();
+        authorizing.dedup();
+        for id in authorizing {
+            let _ = writeln!(out, "    {id:#010x},");
+        }
+        out.push_str("];\n\n");
+
+        out.push_str(
             "/// Builds an arbitrary value of `DEFINITIONS[index]`, encodes it and decodes it at `layers`\n\
              /// (see [`crate::tl::arbitrary_check`]).\n\
              #[cfg(feature = \"arbitrary\")]\n\

@@ -5,9 +5,8 @@ use std::net::SocketAddr;
 use std::ops::ControlFlow;
 use std::time::Instant;
 
-use auth_core::DcId;
-use auth_core::bot::{BotEvent, BotLogin, BotLoginError};
-use auth_core::machine::{Machine, RetryPolicy};
+use auth_core::login::Config;
+use auth_core::{BotEvent, BotLogin, Error, Machine};
 use auth_tokio::{CancellationToken, SimServer, TcpOptions, TcpTransport, Transport};
 use clap::Args;
 use tokio::sync::mpsc;
@@ -113,14 +112,7 @@ pub async fn run(
             return USAGE;
         }
     };
-    let mut bot = match BotLogin::new(
-        API_ID,
-        API_HASH,
-        &token,
-        DcId::DEFAULT,
-        RetryPolicy::default(),
-        Instant::now(),
-    ) {
+    let mut bot = match BotLogin::new(Config::new(API_ID, API_HASH), &token, Instant::now()) {
         Ok(bot) => bot,
         Err(e) => {
             console.error(&format!("error: {e}"));
@@ -182,13 +174,13 @@ pub async fn run(
             console.say(&line);
         }
         match event {
-            BotEvent::HomeDcChanged(dc) => {
+            BotEvent::DcChanged(dc) => {
                 console.say(&format!("[bot] the bot lives on {dc}: asking there"));
             }
             BotEvent::FloodWait { seconds, .. } => {
                 console.say(&format!("[bot] flood wait: retrying in {seconds} s"));
             }
-            BotEvent::LoggedIn(auth) => {
+            BotEvent::Done(auth) => {
                 status = LOGGED_IN;
                 // The user comes as raw TL bytes; the demo decodes them with auth-core's types.
                 let user = super::decoded_user(&auth);
@@ -201,10 +193,11 @@ pub async fn run(
                 console.say(&format!("logged in as bot {}", auth.user_id));
                 console.say(&format!("  {name}{username}, on {}", auth.dc));
             }
-            BotEvent::Failed(BotLoginError::InvalidToken(e)) => {
+            BotEvent::Failed(Error::BotTokenRejected(e)) => {
                 console.error(&format!("error: the bot token was refused ({})", e.name));
             }
             BotEvent::Failed(e) => console.error(&format!("error: {e}")),
+            _ => {}
         }
         ControlFlow::Continue(())
     })

@@ -3,17 +3,21 @@
 
 use std::time::{Duration, Instant};
 
-use auth_core::DcId;
 use auth_core::countries::{Countries, NumberLength};
-use auth_core::machine::{Call, CallEvent, Machine, RetryPolicy};
+use auth_core::{Call, CallEvent, Machine, RetryPolicy, SessionConfig};
 use auth_tokio::Transport;
 
 use super::console::Console;
 
 /// Fetches the list on `dc` and says how `phone` reads, with its country. Best effort: when
 /// the list cannot be had, nothing is shown and the login goes on.
-pub async fn show_phone(transport: &impl Transport, dc: DcId, phone: &str, console: &mut Console) {
-    let Some(countries) = fetch(transport, dc).await else {
+pub async fn show_phone(
+    transport: &impl Transport,
+    session: &SessionConfig,
+    phone: &str,
+    console: &mut Console,
+) {
+    let Some(countries) = fetch(transport, session).await else {
         return;
     };
     let typed = countries.format(phone);
@@ -34,14 +38,17 @@ pub async fn show_phone(transport: &impl Transport, dc: DcId, phone: &str, conso
 
 /// One `help.getCountriesList` through the core's [`Call`] (flood waits of a few seconds and
 /// migrations handled there).
-async fn fetch(transport: &impl Transport, dc: DcId) -> Option<Countries> {
+async fn fetch(transport: &impl Transport, session: &SessionConfig) -> Option<Countries> {
     let mut countries = Countries::new();
-    let policy = RetryPolicy {
-        max_flood_wait: Duration::from_secs(5),
-        transport_retries: 0,
-        ..RetryPolicy::default()
+    let session = SessionConfig {
+        retry: RetryPolicy {
+            max_flood_wait: Duration::from_secs(5),
+            transport_retries: 0,
+            ..session.retry.clone()
+        },
+        ..session.clone()
     };
-    let mut call = Call::new(countries.request("en"), dc, policy, 0, Instant::now());
+    let mut call = Call::new(&session, countries.request("en"), Instant::now()).ok()?;
     loop {
         while let Some(t) = call.poll_transmit() {
             match transport.invoke(t.dc, t.body).await {
@@ -50,9 +57,13 @@ async fn fetch(transport: &impl Transport, dc: DcId) -> Option<Countries> {
             }
         }
         while let Some(event) = call.poll_event() {
-            if let CallEvent::Done(result) = event {
-                countries.handle_reply(&result.ok()?);
-                return Some(countries);
+            match event {
+                CallEvent::Done(list) => {
+                    countries.handle_reply(&list);
+                    return Some(countries);
+                }
+                CallEvent::Failed(_) => return None,
+                _ => {}
             }
         }
         let at = call.poll_timeout()?;

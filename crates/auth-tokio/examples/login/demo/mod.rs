@@ -13,7 +13,8 @@ use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use auth_core::login::{AuthError, Authorization, Config, normalize_phone};
+use auth_core::login::Config;
+use auth_core::{Authorization, Error, normalize_phone};
 use auth_store::TokenFile;
 use auth_tokio::{
     CancellationToken, LoginError, SimServer, TcpOptions, TcpTransport, login, logout,
@@ -209,9 +210,8 @@ async fn log_in(
         },
         None => None,
     };
-    let mut seed = [0; 32];
     let mut key_seed = [0; 8];
-    if let Err(e) = getrandom::fill(&mut seed).and_then(|()| getrandom::fill(&mut key_seed)) {
+    if let Err(e) = getrandom::fill(&mut key_seed) {
         prompt
             .console
             .error(&format!("error: no OS randomness: {e}"));
@@ -222,8 +222,18 @@ async fn log_in(
         TcpOptions::new(u64::from_le_bytes(key_seed)),
     ));
 
-    countries::show_phone(&*transport, config.initial_dc, phone, &mut prompt.console).await;
-    let result = login(Arc::clone(&transport), prompt, config, phone, seed, cancel).await;
+    countries::show_phone(&*transport, &config.session, phone, &mut prompt.console).await;
+    // The OS generator seeds the login's secrets (a failure panics: no randomness, no login).
+    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+    let result = login(
+        Arc::clone(&transport),
+        prompt,
+        config,
+        phone,
+        &mut rng,
+        cancel,
+    )
+    .await;
     prompt.show_sim();
     let authorization = match result {
         Ok(authorization) => authorization,
@@ -326,7 +336,7 @@ fn failure(error: &LoginError, stop: Option<&Stop>) -> (u8, String) {
             FAILED,
             format!("error: {reason} (given with {})", flag.name()),
         ),
-        (None, LoginError::Failed(AuthError::FloodWait { seconds })) => (
+        (None, LoginError::Failed(Error::FloodWait { seconds, .. })) => (
             FAILED,
             format!("error: flood wait: the server asks to wait {seconds} s before trying again"),
         ),

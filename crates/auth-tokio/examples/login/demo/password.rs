@@ -7,9 +7,11 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-use auth_core::login::{Config, normalize_phone};
-use auth_core::machine::{Machine, RetryPolicy};
-use auth_core::password::{Outcome, PasswordChange, PasswordSettings, SettingsEvent};
+use auth_core::login::Config;
+use auth_core::password::{
+    PasswordChange, PasswordSettings, SettingsEvent, SettingsOutcome as Outcome,
+};
+use auth_core::{Machine, SessionConfig, normalize_phone};
 use auth_sim::Sim;
 use auth_tokio::{CancellationToken, SimServer, TcpOptions, TcpTransport, Transport, login};
 use clap::Args;
@@ -98,23 +100,23 @@ pub async fn run(
         Err(status) => return status,
     };
     let sim = server.as_ref().map(SimServer::sim);
-    let mut seeds = [0; 40];
-    if let Err(e) = getrandom::fill(&mut seeds) {
+    let mut key_seed = [0; 8];
+    if let Err(e) = getrandom::fill(&mut key_seed) {
         console.error(&format!("error: no OS randomness: {e}"));
         return FAILED;
     }
-    let (login_seed, rest) = seeds.split_at(32);
-    let key_seed = u64::from_le_bytes(rest.try_into().unwrap_or_default());
+    let key_seed = u64::from_le_bytes(key_seed);
     let transport = Arc::new(TcpTransport::new(dc1, TcpOptions::new(key_seed)));
     let mut prompt = CliPrompt::new(console, &args.login, sim.clone(), None);
     let config = Config::new(API_ID, API_HASH);
-    let seed = login_seed.try_into().unwrap_or([0; 32]);
+    // The OS generator seeds the login's secrets (a failure panics: no randomness, no login).
+    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
     let result = login(
         Arc::clone(&transport),
         &mut prompt,
         config,
         &phone,
-        seed,
+        &mut rng,
         cancel.clone(),
     );
     let status = match result.await {
@@ -216,10 +218,9 @@ impl Manager<'_> {
         dc: auth_core::DcId,
         cancel: &CancellationToken,
     ) -> Result<(), Stop> {
-        let mut seed = [0; 32];
-        getrandom::fill(&mut seed)
-            .map_err(|e| (FAILED, format!("error: no OS randomness: {e}")))?;
-        let mut settings = PasswordSettings::new(dc, RetryPolicy::default(), seed, Instant::now());
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        let mut settings = PasswordSettings::new(&SessionConfig::new(dc), &mut rng, Instant::now())
+            .map_err(|e| (FAILED, format!("error: {e}")))?;
         loop {
             if cancel.is_cancelled() {
                 return Err((FAILED, "error: cancelled".into()));
@@ -235,6 +236,20 @@ impl Manager<'_> {
                     Err(failure) => settings.handle_failure(now, t.id, failure),
                 };
             }
+            // Proving the current password and hashing the new one: slow, off the runtime.
+            while let Some(work) = settings.poll_work() {
+                progressed = true;
+                self.console.say(if self.current.is_some() {
+                    "Checking the password (PBKDF2, 100 000 rounds)..."
+                } else {
+                    "Hashing the new password (PBKDF2, 100 000 rounds)..."
+                });
+                let done = tokio::task::spawn_blocking(move || work.run())
+                    .await
+                    .map_err(|e| (FAILED, format!("error: {e}")))?;
+                // Refused only for work the machine no longer waits for.
+                let _ = settings.handle_work(Instant::now(), done);
+            }
             while let Some(event) = settings.poll_event() {
                 progressed = true;
                 if let Some(outcome) = self.on_event(&mut settings, event).await? {
@@ -242,12 +257,14 @@ impl Manager<'_> {
                     return Ok(());
                 }
             }
-            if let Some(at) = settings.poll_timeout() {
-                tokio::time::sleep_until(at.into()).await;
-                settings.handle_timeout(Instant::now());
-            } else if !progressed {
-                return Err((FAILED, "error: the password settings stalled".into()));
+            if progressed {
+                continue; // send what the answers and commands queued
             }
+            let Some(at) = settings.poll_timeout() else {
+                return Err((FAILED, "error: the password settings stalled".into()));
+            };
+            tokio::time::sleep_until(at.into()).await;
+            settings.handle_timeout(Instant::now());
         }
     }
 
@@ -268,7 +285,7 @@ impl Manager<'_> {
                 if has_password && self.current.is_none() {
                     self.current = Some(self.ask_secret("Current password: ").await?);
                 }
-                self.submit(settings).await?;
+                self.submit(settings)?;
             }
             SettingsEvent::PasswordInvalid { attempts } => {
                 self.console
@@ -280,21 +297,18 @@ impl Manager<'_> {
                     ));
                 }
                 self.current = Some(self.ask_secret("Current password: ").await?);
-                self.submit(settings).await?;
+                self.submit(settings)?;
             }
-            SettingsEvent::ChallengeRenewed => self.submit(settings).await?,
             SettingsEvent::EmailRefused(e) => {
                 return Err((
                     FAILED,
                     format!("error: the recovery email was refused ({})", e.name),
                 ));
             }
-            SettingsEvent::EmailUnconfirmed {
-                email_pattern,
-                length,
-            } => {
+            SettingsEvent::EmailUnconfirmed(code) => {
                 self.console.say(&format!(
-                    "Saved. A {length}-digit code was sent to {email_pattern} to confirm it."
+                    "Saved. A {}-digit code was sent to {} to confirm it.",
+                    code.length, code.email_pattern
                 ));
                 self.show_mailed_code();
                 let code = self
@@ -327,10 +341,12 @@ impl Manager<'_> {
                     (Outcome::EmailConfirmed, _) => "saved; recovery email confirmed",
                     (Outcome::EmailCancelled, _) => "saved; recovery email not confirmed",
                     (Outcome::EmailExpired, _) => "saved; the recovery email's code expired",
+                    (_, _) => "saved",
                 }));
             }
             SettingsEvent::Cancelled => return Err((FAILED, "error: cancelled".into())),
             SettingsEvent::Failed(e) => return Err((FAILED, format!("error: {e}"))),
+            _ => {}
         }
         Ok(None)
     }
@@ -372,47 +388,22 @@ impl Manager<'_> {
         })
     }
 
-    /// Proves the current password and hashes the new one off the runtime, then updates.
-    async fn submit(&mut self, settings: &mut PasswordSettings) -> Result<(), Stop> {
-        let slow = |e: tokio::task::JoinError| (FAILED, format!("error: {e}"));
-        let check = match (settings.challenge().cloned(), self.current.clone()) {
-            (Some(challenge), Some(current)) => {
-                self.console
-                    .say("Checking the password (PBKDF2, 100 000 rounds)...");
-                let check =
-                    tokio::task::spawn_blocking(move || challenge.check(current.as_bytes()));
-                Some(check.await.map_err(slow)?)
-            }
-            _ => None,
-        };
+    /// Makes the planned change, proving the current password; the machine hands out the
+    /// slow steps as work, which `manage` runs off the runtime.
+    fn submit(&mut self, settings: &mut PasswordSettings) -> Result<(), Stop> {
         let change = match &self.plan {
             Some(Plan::Set {
                 password,
                 hint,
                 email,
-            }) => {
-                let algo = settings.new_algo().cloned().ok_or((
-                    FAILED,
-                    "error: the server offers no password algorithm".to_owned(),
-                ))?;
-                let password = password.clone();
-                let hash = tokio::task::spawn_blocking(move || algo.hash(password.as_bytes()));
-                let hash = hash
-                    .await
-                    .map_err(slow)?
-                    .map_err(|e| (FAILED, format!("error: {e}")))?;
-                PasswordChange::Set {
-                    password: Box::new(hash),
-                    hint: hint.clone(),
-                    email: email.clone(),
-                }
-            }
+            }) => PasswordChange::set(password.as_bytes(), hint, email.as_deref()),
             Some(Plan::Remove) => PasswordChange::Remove,
             Some(Plan::RecoveryEmail(email)) => PasswordChange::RecoveryEmail(email.clone()),
             None => return Err((FAILED, "error: nothing to change".into())),
         };
+        let current = self.current.as_ref().map(|c| c.as_bytes());
         settings
-            .update(Instant::now(), check, change)
+            .update(Instant::now(), current, change)
             .map_err(|e| (FAILED, format!("error: {e}")))
     }
 

@@ -5,10 +5,8 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use auth_core::login::{
-    CodeKind, Event, NextCodeKind, PasswordInfo, RestartReason, SentCode, TermsOfService,
-    UsageError,
-};
+use auth_core::login::{CodeKind, LoginEvent as Event, NextCodeKind, RestartReason, SentCode};
+use auth_core::{PasswordInfo, TermsOfService, UsageError};
 use auth_sim::Sim;
 use auth_tokio::{Answer, Prompt};
 use tokio::sync::mpsc;
@@ -346,20 +344,17 @@ fn describe(event: &Event) -> Option<String> {
             "This account has two-step verification: its password is needed.".into()
         }
         Event::PasswordInvalid { attempts } => format!("Wrong password ({attempts} so far)."),
-        Event::PasswordChallengeRenewed => {
-            "The server renewed the password challenge: checking again.".into()
-        }
         Event::EmailSetupRequired { .. } => {
             "This account must set up a login email before it can log in.".into()
         }
         Event::EmailRefused(e) => format!("The email address was refused ({}).", e.name),
-        Event::EmailCodeSent {
-            email_pattern,
-            length,
-        } => format!("A {length}-digit code was sent to {email_pattern}."),
+        Event::EmailCodeSent(code) => format!(
+            "A {}-digit code was sent to {}.",
+            code.length, code.email_pattern
+        ),
         Event::EmailCodeInvalid { attempts } => format!("Wrong email code ({attempts} so far)."),
         Event::EmailResetRefused(e) => format!("The login email could not be reset ({}).", e.name),
-        Event::HomeDcChanged(dc) => format!("The account lives on {dc}: continuing there."),
+        Event::DcChanged(dc) => format!("The account lives on {dc}: continuing there."),
         Event::Restarted(reason) => match reason {
             RestartReason::Migrated => {
                 "The account moved data centers: a new code will be sent.".into()
@@ -368,6 +363,7 @@ fn describe(event: &Event) -> Option<String> {
                 "The server asked to start over: a new code will be sent.".into()
             }
             RestartReason::CodeExpired => "The code expired: a new one will be sent.".into(),
+            _ => "The login started over: a new code will be sent.".into(),
         },
         Event::FloodWait { seconds, .. } => {
             format!("The server asked to wait {seconds} s: waiting...")
@@ -410,6 +406,7 @@ fn describe_sent(sent: &SentCode) -> String {
         NextCodeKind::FlashCall => "a flash call",
         NextCodeKind::MissedCall => "a missed call",
         NextCodeKind::FragmentSms => "fragment.com",
+        _ => "another way",
     };
     match sent.timeout {
         Some(timeout) => format!(

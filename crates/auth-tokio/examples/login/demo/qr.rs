@@ -5,8 +5,9 @@ use std::io::{self, Write};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-use auth_core::login::{Config, normalize_phone};
-use auth_core::qr::{QrError, QrUrl};
+use auth_core::login::Config;
+use auth_core::normalize_phone;
+use auth_core::qr::QrUrl;
 use auth_core::tl::{Serialize, enums, types};
 use auth_sim::Sim;
 use auth_tokio::{CancellationToken, QrLoginError, SimServer, TcpOptions, TcpTransport, qr_login};
@@ -188,9 +189,8 @@ pub async fn run(
         u32::from(port) + 4
     ));
 
-    let mut seed = [0; 32];
     let mut key_seed = [0; 8];
-    if let Err(e) = getrandom::fill(&mut seed).and_then(|()| getrandom::fill(&mut key_seed)) {
+    if let Err(e) = getrandom::fill(&mut key_seed) {
         console.error(&format!("error: no OS randomness: {e}"));
         server.shutdown().await;
         return FAILED;
@@ -238,6 +238,8 @@ pub async fn run(
     };
 
     let config = Config::new(API_ID, API_HASH);
+    // The OS generator seeds the login's secrets (a failure panics: no randomness, no login).
+    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
     let result = qr_login(
         Arc::clone(&transport),
         updates_rx,
@@ -245,7 +247,7 @@ pub async fn run(
         &mut prompt,
         config,
         &[],
-        seed,
+        &mut rng,
         cancel,
     )
     .await;
@@ -285,7 +287,7 @@ fn failure(error: &QrLoginError, stop: Option<&Stop>, refused: Option<String>) -
             format!("error: {reason} (given with {})", flag.name()),
         ),
         (None, Some(refused), _) => (FAILED, format!("error: {refused}")),
-        (None, None, QrLoginError::Failed(QrError::TokenRejected(e))) => (
+        (None, None, QrLoginError::Failed(auth_core::Error::LoginTokenRejected(e))) => (
             FAILED,
             format!(
                 "error: the login token was refused ({}): start again",

@@ -11,10 +11,10 @@
 //!
 //! ```
 //! use std::time::Instant;
-//! use auth_core::machine::{CallEvent, Machine, RetryPolicy};
-//! use auth_core::sessions::{NewLogin, confirm_login, reject_login};
+//! use auth_core::machine::{CallEvent, Machine};
+//! use auth_core::new_logins::{NewLogin, confirm_login, reject_login};
 //! use auth_core::tl::{self, Serialize, enums, functions, types};
-//! use auth_core::DcId;
+//! use auth_core::{DcId, SessionConfig};
 //!
 //! // An update the session received (here built by hand).
 //! let update: enums::Update = types::UpdateNewAuthorization {
@@ -30,23 +30,26 @@
 //! assert_eq!(login.device.as_deref(), Some("Pixel 9"));
 //! let recognised = true; // the user's answer
 //! let now = Instant::now();
+//! let session = SessionConfig::new(DcId(2));
 //! if recognised {
-//!     let mut call = confirm_login(login.hash, DcId(2), RetryPolicy::default(), 0, now);
+//!     let mut call = confirm_login(&session, login.hash, now)?;
 //!     let t = call.poll_transmit().unwrap();
 //!     let sent: functions::account::ChangeAuthorizationSettings = tl::decode(&t.body).unwrap();
 //!     assert!(sent.confirmed && sent.hash == 0x5eed);
-//!     call.handle_response(now, t.id, &true.to_bytes()).unwrap();
-//!     assert_eq!(call.poll_event(), Some(CallEvent::Done(Ok(true))));
+//!     call.handle_response(now, t.id, &true.to_bytes())?;
+//!     assert_eq!(call.poll_event(), Some(CallEvent::Done(true)));
 //! } else {
-//!     let _ = reject_login(login.hash, DcId(2), RetryPolicy::default(), 0, now);
+//!     let _ = reject_login(&session, login.hash, now)?;
 //! }
+//! # Ok::<(), auth_core::UsageError>(())
 //! ```
 
 use std::time::Instant;
 
 use crate::{
-    DcId,
-    machine::{Call, RetryPolicy},
+    config::SessionConfig,
+    error::UsageError,
+    machine::Call,
     tl::{self, DecodeError, enums, functions, types},
 };
 
@@ -102,54 +105,52 @@ impl NewLogin {
 }
 
 /// "Yes, that was me": `account.changeAuthorizationSettings(confirmed, hash)`, answered with
-/// `true`, on a logged-in session of DC `dc`.
+/// `true`, on a logged-in session.
+///
+/// # Errors
+///
+/// An unsupported layer, or a DC id that is not positive.
 pub fn confirm_login(
+    session: &SessionConfig,
     hash: i64,
-    dc: DcId,
-    policy: RetryPolicy,
-    first_id: u64,
     now: Instant,
-) -> Call<functions::account::ChangeAuthorizationSettings> {
+) -> Result<Call<functions::account::ChangeAuthorizationSettings>, UsageError> {
     let call = functions::account::ChangeAuthorizationSettings {
         confirmed: true,
         hash,
         encrypted_requests_disabled: None,
         call_requests_disabled: None,
     };
-    Call::new(call, dc, policy, first_id, now)
+    Call::new(session, call, now)
 }
 
 /// "No, log it out": `account.resetAuthorization(hash)`, answered with `true`, on a logged-in
-/// session of DC `dc`.
+/// session.
+///
+/// # Errors
+///
+/// An unsupported layer, or a DC id that is not positive.
 pub fn reject_login(
+    session: &SessionConfig,
     hash: i64,
-    dc: DcId,
-    policy: RetryPolicy,
-    first_id: u64,
     now: Instant,
-) -> Call<functions::account::ResetAuthorization> {
+) -> Result<Call<functions::account::ResetAuthorization>, UsageError> {
     Call::new(
+        session,
         functions::account::ResetAuthorization { hash },
-        dc,
-        policy,
-        first_id,
         now,
     )
 }
 
 /// The account's sessions: `account.getAuthorizations`, answered with
 /// `account.authorizations` (each `authorization` has its `hash` and `unconfirmed` flag).
+///
+/// # Errors
+///
+/// An unsupported layer, or a DC id that is not positive.
 pub fn list_authorizations(
-    dc: DcId,
-    policy: RetryPolicy,
-    first_id: u64,
+    session: &SessionConfig,
     now: Instant,
-) -> Call<functions::account::GetAuthorizations> {
-    Call::new(
-        functions::account::GetAuthorizations {},
-        dc,
-        policy,
-        first_id,
-        now,
-    )
+) -> Result<Call<functions::account::GetAuthorizations>, UsageError> {
+    Call::new(session, functions::account::GetAuthorizations {}, now)
 }

@@ -6,10 +6,14 @@ use std::time::Instant;
 
 use crate::{
     DcId,
-    machine::{Call, CallEvent, Machine, RetryPolicy, UnknownRequest},
-    tl::RemoteCall,
+    config::RetryPolicy,
+    error::UsageError,
+    phase::Phase,
+    tl::{DeserializeAt, Layer, RemoteCall},
     transport::{RequestId, Transmit, TransportFailure},
 };
+
+use super::{Call, CallEvent, Machine};
 
 /// A [`Call`] whose result is mapped into `R`, behind a trait object so calls of different
 /// functions can follow each other in one sequence.
@@ -22,13 +26,13 @@ trait Step<R>: fmt::Debug + Send {
         now: Instant,
         id: RequestId,
         body: &[u8],
-    ) -> Result<(), UnknownRequest>;
+    ) -> Result<(), UsageError>;
     fn handle_failure(
         &mut self,
         now: Instant,
         id: RequestId,
         failure: TransportFailure,
-    ) -> Result<(), UnknownRequest>;
+    ) -> Result<(), UsageError>;
     fn handle_timeout(&mut self, now: Instant);
     fn next_request_id(&self) -> u64;
     fn dc(&self) -> DcId;
@@ -54,7 +58,7 @@ where
 impl<F, R> Step<R> for Mapped<F, R>
 where
     F: RemoteCall + fmt::Debug + Send,
-    F::Return: fmt::Debug + Send,
+    F::Return: DeserializeAt + fmt::Debug + Send,
 {
     fn poll_transmit(&mut self) -> Option<Transmit> {
         self.call.poll_transmit()
@@ -64,7 +68,8 @@ where
         Some(match self.call.poll_event()? {
             CallEvent::DcChanged(dc) => CallEvent::DcChanged(dc),
             CallEvent::FloodWait { seconds, until } => CallEvent::FloodWait { seconds, until },
-            CallEvent::Done(result) => CallEvent::Done(result.map(self.map)),
+            CallEvent::Done(value) => CallEvent::Done((self.map)(value)),
+            CallEvent::Failed(error) => CallEvent::Failed(error),
         })
     }
 
@@ -77,7 +82,7 @@ where
         now: Instant,
         id: RequestId,
         body: &[u8],
-    ) -> Result<(), UnknownRequest> {
+    ) -> Result<(), UsageError> {
         self.call.handle_response(now, id, body)
     }
 
@@ -86,7 +91,7 @@ where
         now: Instant,
         id: RequestId,
         failure: TransportFailure,
-    ) -> Result<(), UnknownRequest> {
+    ) -> Result<(), UsageError> {
         self.call.handle_failure(now, id, failure)
     }
 
@@ -108,6 +113,7 @@ where
 #[derive(Debug)]
 pub(crate) struct CallSequence<R> {
     dc: DcId,
+    layer: Layer,
     policy: RetryPolicy,
     /// The first id not yet handed to a call.
     next_id: u64,
@@ -115,10 +121,11 @@ pub(crate) struct CallSequence<R> {
 }
 
 impl<R: 'static> CallSequence<R> {
-    /// An idle sequence whose calls go to `dc`.
-    pub(crate) fn new(dc: DcId, policy: RetryPolicy) -> Self {
+    /// An idle sequence whose calls go to `dc` and are decoded at `layer`.
+    pub(crate) fn new(dc: DcId, layer: Layer, policy: RetryPolicy) -> Self {
         CallSequence {
             dc,
+            layer,
             policy,
             next_id: 0,
             current: None,
@@ -134,10 +141,17 @@ impl<R: 'static> CallSequence<R> {
     pub(crate) fn start<F>(&mut self, call: F, map: fn(F::Return) -> R, now: Instant)
     where
         F: RemoteCall + fmt::Debug + Send + 'static,
-        F::Return: fmt::Debug + Send + 'static,
+        F::Return: DeserializeAt + fmt::Debug + Send + 'static,
     {
         self.abandon();
-        let call = Call::new(call, self.dc, self.policy.clone(), self.next_id, now);
+        let call = Call::start(
+            self.dc,
+            self.layer,
+            self.policy.clone(),
+            call,
+            self.next_id,
+            now,
+        );
         self.current = Some(Box::new(Mapped { call, map }));
     }
 
@@ -148,52 +162,64 @@ impl<R: 'static> CallSequence<R> {
             self.dc = c.dc();
         }
     }
+}
 
-    pub(crate) fn poll_transmit(&mut self) -> Option<Transmit> {
+/// The running call's side of [`Machine`]; an idle sequence is `Finished` until the next
+/// `start`.
+impl<R: 'static> Machine for CallSequence<R> {
+    type Event = CallEvent<R>;
+
+    fn phase(&self) -> Phase {
+        if self.current.is_some() {
+            Phase::Working
+        } else {
+            Phase::Finished
+        }
+    }
+
+    fn poll_transmit(&mut self) -> Option<Transmit> {
         self.current.as_mut()?.poll_transmit()
     }
 
-    /// The running call's next event; after `Done` the sequence is idle.
-    pub(crate) fn poll_event(&mut self) -> Option<CallEvent<R>> {
+    /// The running call's next event; after `Done` or `Failed` the sequence is idle.
+    fn poll_event(&mut self) -> Option<CallEvent<R>> {
         let event = self.current.as_mut()?.poll_event()?;
-        if matches!(event, CallEvent::Done(_)) {
+        if event.is_terminal() {
             self.abandon();
         }
         Some(event)
     }
 
-    pub(crate) fn poll_timeout(&self) -> Option<Instant> {
+    fn poll_timeout(&self) -> Option<Instant> {
         self.current.as_ref()?.poll_timeout()
     }
 
     /// Answers the running call; an id of an earlier call is ignored, one never sent refused.
-    pub(crate) fn handle_response(
+    fn handle_response(
         &mut self,
         now: Instant,
         id: RequestId,
         body: &[u8],
-    ) -> Result<(), UnknownRequest> {
+    ) -> Result<(), UsageError> {
         match self.current.as_mut() {
             Some(c) => c.handle_response(now, id, body),
-            None if id.0 < self.next_id => Ok(()),
-            None => Err(UnknownRequest(id)),
+            None => super::stale_or_unknown(id, self.next_id),
         }
     }
 
-    pub(crate) fn handle_failure(
+    fn handle_failure(
         &mut self,
         now: Instant,
         id: RequestId,
         failure: TransportFailure,
-    ) -> Result<(), UnknownRequest> {
+    ) -> Result<(), UsageError> {
         match self.current.as_mut() {
             Some(c) => c.handle_failure(now, id, failure),
-            None if id.0 < self.next_id => Ok(()),
-            None => Err(UnknownRequest(id)),
+            None => super::stale_or_unknown(id, self.next_id),
         }
     }
 
-    pub(crate) fn handle_timeout(&mut self, now: Instant) {
+    fn handle_timeout(&mut self, now: Instant) {
         if let Some(c) = self.current.as_mut() {
             c.handle_timeout(now);
         }
@@ -205,9 +231,8 @@ impl<R: 'static> CallSequence<R> {
 #[allow(clippy::disallowed_methods)]
 mod tests {
     use super::*;
-    use crate::RpcError;
-    use crate::machine::CallError;
     use crate::tl::{Serialize, functions};
+    use crate::{Error, RpcError};
 
     #[derive(Debug, PartialEq)]
     enum Reply {
@@ -218,7 +243,7 @@ mod tests {
     #[test]
     fn calls_follow_each_other_with_unique_ids_and_the_migrated_dc() {
         let now = Instant::now();
-        let mut seq = CallSequence::new(DcId(2), RetryPolicy::default());
+        let mut seq = CallSequence::new(DcId(2), Layer::DEFAULT, RetryPolicy::default());
         seq.start(
             functions::account::DeclinePasswordReset {},
             Reply::Declined,
@@ -234,14 +259,14 @@ mod tests {
         seq.handle_response(now, t.id, &true.to_bytes()).unwrap();
         assert_eq!(
             seq.poll_event(),
-            Some(CallEvent::Done(Ok(Reply::Declined(true))))
+            Some(CallEvent::Done(Reply::Declined(true)))
         );
         assert_eq!(seq.poll_event(), None);
         // Idle: an old id is ignored, an id never sent is refused.
         assert_eq!(seq.handle_response(now, RequestId(0), &[]), Ok(()));
         assert_eq!(
             seq.handle_response(now, RequestId(9), &[]),
-            Err(UnknownRequest(RequestId(9)))
+            Err(UsageError::UnknownRequest(RequestId(9)))
         );
 
         seq.start(
@@ -264,7 +289,7 @@ mod tests {
         seq.handle_response(now, t2.id, &[0; 3]).unwrap();
         assert!(matches!(
             seq.poll_event(),
-            Some(CallEvent::Done(Err(CallError::MalformedReply { .. })))
+            Some(CallEvent::Failed(Error::MalformedReply { .. }))
         ));
     }
 }
