@@ -4,7 +4,7 @@
 //! Google/Apple ID token)` → `account.emailVerified{email}`.
 //!
 //! [`LoginEmailChange`] has the [`Login`](crate::login::Login)'s shape: getters, `handle_*`
-//! and `poll_*` (the [`Machine`](crate::machine::Machine) trait), commands
+//! and `poll_*` (the [`Machine`] trait), commands
 //! ([`submit_code`](LoginEmailChange::submit_code),
 //! [`submit_token`](LoginEmailChange::submit_token),
 //! [`submit_email`](LoginEmailChange::submit_email),

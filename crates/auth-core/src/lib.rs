@@ -4,7 +4,7 @@
 //! a state machine hands out [`Transmit`]s (a serialized call for a data center) and takes
 //! back the serialized result or `rpc_error`. Encryption, message ids, `rpc_result`,
 //! `gzip_packed`, `invokeWithLayer` and `initConnection` belong to the caller's MTProto
-//! session — the [guide](guide) says what the session must do. There is no IO, no clock
+//! session — the [guide] says what the session must do. There is no IO, no clock
 //! (`now: Instant` comes in) and no OS randomness (the caller's generator comes in).
 //!
 //! # The flows

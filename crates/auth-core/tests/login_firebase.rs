@@ -1,6 +1,9 @@
 //! Transcript tests of the Firebase phone-number login of layer 230
 //! (`auth.initFirebasePnvLogin` → Google's verification → `auth.finishFirebasePnvLogin`), which
 //! the simulator does not serve.
+// The tests stand in for the caller, who owns the clock.
+#![allow(clippy::disallowed_methods)]
+
 mod support;
 
 use auth_core::{

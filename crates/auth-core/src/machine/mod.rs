@@ -1,6 +1,6 @@
 //! What every state machine of this crate has in common, so one driver loop runs any of them,
 //! and [`Call`]: one API call with the retry rules every flow shares, from which the small
-//! flows are built ([`CallSequence`] runs several in turn).
+//! flows are built (a crate-private call sequence runs several in turn).
 
 mod call;
 mod sequence;

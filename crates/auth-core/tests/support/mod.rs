@@ -290,6 +290,14 @@ impl<M: auth_core::machine::Machine> Driven<M> {
             .expect("known request");
     }
 
+    /// Answers with bytes as they are (another implementation's).
+    pub fn reply_bytes(&mut self, id: RequestId, body: &[u8]) {
+        let now = self.now;
+        self.machine
+            .handle_response(now, id, body)
+            .expect("known request");
+    }
+
     pub fn fail(&mut self, id: RequestId, failure: auth_core::TransportFailure) {
         let now = self.now;
         self.machine
