@@ -8,7 +8,6 @@ use zeroize::Zeroizing;
 
 use crate::{
     DcId, RpcError,
-    input::CodeFormatError,
     phase::Phase,
     srp::SrpError,
     tl::{DecodeError, UnsupportedLayer},
@@ -100,6 +99,38 @@ pub enum UsageError {
     /// The server offered no algorithm this client knows for a new password.
     #[error("the server offers no known algorithm for a new password")]
     NewPasswordUnavailable,
+}
+
+/// Why a typed code was refused before it was sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CodeFormatError {
+    /// Nothing was typed.
+    #[error("the code is empty")]
+    Empty,
+    /// Something other than digits, spaces and dashes in a numeric code.
+    #[error("the code must be digits")]
+    NotDigits,
+    /// Too few or too many digits.
+    #[error("the code has {got} digits, expected {expected}")]
+    WrongLength {
+        /// Announced length.
+        expected: u32,
+        /// Digits typed.
+        got: usize,
+    },
+    /// A flash-call number that does not match the announced pattern.
+    #[error("the number does not match the calling number's pattern")]
+    PatternMismatch,
+    /// A word/phrase code that does not start with the announced beginning.
+    #[error("the code should start with {expected:?}")]
+    WrongBeginning {
+        /// The announced beginning.
+        expected: String,
+    },
+    /// The account must set up a login email before any code is sent.
+    #[error("set up a login email first")]
+    EmailSetupFirst,
 }
 
 /// How a caller should treat a terminal [`Error`]: the table in the

@@ -3,39 +3,7 @@
 
 use zeroize::Zeroizing;
 
-use crate::error::UsageError;
-
-/// Why a typed code was refused before it was sent.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum CodeFormatError {
-    /// Nothing was typed.
-    #[error("the code is empty")]
-    Empty,
-    /// Something other than digits, spaces and dashes in a numeric code.
-    #[error("the code must be digits")]
-    NotDigits,
-    /// Too few or too many digits.
-    #[error("the code has {got} digits, expected {expected}")]
-    WrongLength {
-        /// Announced length.
-        expected: u32,
-        /// Digits typed.
-        got: usize,
-    },
-    /// A flash-call number that does not match the announced pattern.
-    #[error("the number does not match the calling number's pattern")]
-    PatternMismatch,
-    /// A word/phrase code that does not start with the announced beginning.
-    #[error("the code should start with {expected:?}")]
-    WrongBeginning {
-        /// The announced beginning.
-        expected: String,
-    },
-    /// The account must set up a login email before any code is sent.
-    #[error("set up a login email first")]
-    EmailSetupFirst,
-}
+use crate::error::{CodeFormatError, UsageError};
 
 /// A Google or Apple ID token, for verifying an email without a code. Zeroized on drop,
 /// redacted in `Debug`.

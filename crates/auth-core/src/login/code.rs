@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use crate::input::{CodeFormatError, digits_only, normalize_digits};
+use crate::error::CodeFormatError;
+use crate::input::{digits_only, normalize_digits};
 use crate::tl::{self, enums::auth::CodeType, enums::auth::SentCodeType};
 
 /// How the login code was delivered, with what a UI needs to ask for it.
