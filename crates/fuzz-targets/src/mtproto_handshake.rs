@@ -30,9 +30,13 @@ fn transcript() -> &'static Transcript {
     TRANSCRIPT.get_or_init(|| {
         let config = ServerHandshakeConfig::new(RsaPrivateKey::test_only_server_key());
         let now = Instant::now();
-        let mut server =
-            ServerHandshake::new(config.clone(), now, wall(), Entropy::deterministic(SERVER_SEED))
-                .expect("a key is configured");
+        let mut server = ServerHandshake::new(
+            config.clone(),
+            now,
+            wall(),
+            Entropy::deterministic(SERVER_SEED),
+        )
+        .expect("a key is configured");
         let mut client = ClientHandshake::new(
             HandshakeConfig::with_keys(2, config.public_keys()),
             now,
