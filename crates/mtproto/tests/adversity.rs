@@ -197,6 +197,7 @@ proptest! {
             updates: Vec::new(),
             injected: Vec::new(),
         };
+        let first_session = world.pair.client.session_id();
         for (step, action) in actions.iter().enumerate() {
             world.apply(action, step + 1);
         }
@@ -209,6 +210,9 @@ proptest! {
                 Event::Response { body: answer, .. } => prop_assert_eq!(answer, &answer_for(body)),
                 Event::Failed { error: RequestError::Rejected { code }, .. } => {
                     prop_assert!(world.injected.contains(code), "refused with {} uninjected", code);
+                }
+                Event::Failed { error: RequestError::SessionRestarted, .. } => {
+                    prop_assert_ne!(world.pair.client.session_id(), first_session);
                 }
                 Event::Failed { error, .. } => {
                     prop_assert_eq!(error, &RequestError::TooManyAttempts);

@@ -481,3 +481,42 @@ fn misuse_is_refused() {
         "nothing was queued"
     );
 }
+
+#[test]
+fn a_new_session_fails_what_the_old_one_may_have_run_instead_of_sending_it_again() {
+    // The client is 20 s ahead: within the server's window, so its first call is taken.
+    let mut pair = Pair::new(6, 20);
+    pair.auto_answer = false;
+    let taken = pair.client.send(pair.now, call(1, 1)).unwrap();
+    pair.exchange();
+    assert_eq!(pair.requests_seen.len(), 1);
+    pair.events();
+    // The next one is refused as too far ahead (code 17): the corrected clock lies more than
+    // 10 s behind the ids already used, so the client starts a new session.
+    let session = pair.client.session_id();
+    pair.server.inject_bad_msg(session, 17).unwrap();
+    let refused = pair.client.send(pair.now, call(2, 1)).unwrap();
+    pair.exchange();
+    assert_ne!(pair.client.session_id(), session, "a new session");
+    let events = pair.events();
+    assert!(
+        events.contains(&Event::Failed {
+            id: taken,
+            error: RequestError::SessionRestarted
+        }),
+        "the call the server took is not run twice: {events:?}"
+    );
+    let bodies: Vec<&[u8]> = pair.requests_seen.iter().map(|r| &r.body[..]).collect();
+    assert_eq!(
+        bodies,
+        vec![&call(1, 1)[..], &call(2, 1)[..]],
+        "only the refused call is sent again"
+    );
+    let second = pair.requests_seen[1].id;
+    pair.server.respond(second, &answer_for(&call(2, 1))).unwrap();
+    pair.exchange();
+    assert_eq!(
+        responses(&pair.events()),
+        vec![(refused, answer_for(&call(2, 1)))]
+    );
+}

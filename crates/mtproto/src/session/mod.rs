@@ -125,6 +125,11 @@ pub enum RequestError {
     /// The session was closed ([`ClientSession::close`]) before an answer came.
     #[error("the session was closed")]
     Closed,
+    /// The session started over (the clock was found far ahead) after the server may have run
+    /// the request: it is not sent again, since running a call twice can do harm (a code
+    /// checked twice, a second login). The caller decides whether to repeat it.
+    #[error("the session restarted; the request may have been run")]
+    SessionRestarted,
 }
 
 /// What a client session tells its owner.

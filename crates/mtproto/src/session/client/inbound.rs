@@ -328,7 +328,7 @@ impl ClientSession {
                 // of the corrected time, continuing from them would be refused again.
                 let corrected = self.clock.msg_id_time(now, offset);
                 if self.msg_ids.last() > corrected + (MAX_ID_LEAD_SECS << 32) {
-                    self.start_new_session();
+                    self.start_new_session(&affected);
                     return;
                 }
             }

@@ -460,10 +460,20 @@ impl ClientSession {
     }
 
     /// Starts over with a new session id: new message ids, sequence numbers and
-    /// `initConnection`, and everything not answered sent again in it. (A request the server took
-    /// in the old session may then run twice; this only happens when the clock was found to be
-    /// far ahead, which a key's first session finds before anything was taken.)
-    fn start_new_session(&mut self) {
+    /// `initConnection`. The `refused` requests (the server said it did not run them) and those
+    /// never sent go out again in the new session; any other request already sent may have been
+    /// run by the server, so it fails with [`RequestError::SessionRestarted`] rather than run
+    /// twice.
+    fn start_new_session(&mut self, refused: &[RequestId]) {
+        let maybe_run: Vec<RequestId> = self
+            .requests
+            .iter()
+            .filter(|(id, r)| r.wire.is_some() && !refused.contains(id))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in maybe_run {
+            self.fail(id, RequestError::SessionRestarted);
+        }
         self.session_id = i64::from_le_bytes(self.random.array());
         debug!(session_id = self.session_id, "starting a new session");
         self.msg_ids = MsgIdGenerator::default();
