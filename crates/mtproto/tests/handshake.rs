@@ -109,6 +109,28 @@ fn a_wrong_dc_is_refused_with_444() {
 }
 
 #[test]
+fn a_server_may_accept_a_dc_both_as_production_and_as_test_dc() {
+    let config = server_config().expect_dcs([2, 10_002]);
+    for (seed, test_servers) in [(5, false), (6, true)] {
+        let mut client_config = HandshakeConfig::with_keys(2, config.public_keys());
+        client_config.test_servers = test_servers;
+        let (mut client, mut server, now) =
+            pair(client_config, config.clone(), seed, Duration::ZERO);
+        let (_, theirs) = run(&mut client, &mut server, now).unwrap();
+        assert_eq!(theirs.dc, Some(if test_servers { 10_002 } else { 2 }));
+    }
+    let client_config = HandshakeConfig::with_keys(3, config.public_keys());
+    let (mut client, mut server, now) = pair(client_config, config, 7, Duration::ZERO);
+    assert_eq!(
+        run(&mut client, &mut server, now).unwrap_err(),
+        HandshakeError::WrongDc {
+            expected: 2,
+            found: 3
+        }
+    );
+}
+
+#[test]
 fn a_client_without_the_servers_key_stops_at_res_pq() {
     let (mut client, mut server, now) = pair(
         HandshakeConfig::production(2),

@@ -35,7 +35,8 @@ pub struct ServerHandshakeConfig {
     keys: Vec<Arc<RsaPrivateKey>>,
     dh_prime: [u8; 256],
     g: i32,
-    expected_dc: Option<i32>,
+    /// The DCs a client may name (empty: any).
+    expected_dcs: Vec<i32>,
     retries_to_demand: u32,
 }
 
@@ -47,7 +48,7 @@ impl ServerHandshakeConfig {
             keys: vec![Arc::new(key)],
             dh_prime: TELEGRAM_P,
             g: 3,
-            expected_dc: None,
+            expected_dcs: Vec::new(),
             retries_to_demand: 0,
         }
     }
@@ -78,8 +79,16 @@ impl ServerHandshakeConfig {
     /// Refuses inner data for any other DC than `dc` (as the client writes it: +10000 on test
     /// servers) with [`HandshakeError::WrongDc`], whose transport code is `-444`.
     #[must_use]
-    pub fn expect_dc(mut self, dc: i32) -> Self {
-        self.expected_dc = Some(dc);
+    pub fn expect_dc(self, dc: i32) -> Self {
+        self.expect_dcs([dc])
+    }
+
+    /// Like [`ServerHandshakeConfig::expect_dc`], accepting any of `dcs` (a server that
+    /// answers both as DC `n` and as test DC `n + 10000`, as a simulator may). The first is the
+    /// one [`HandshakeError::WrongDc`] names.
+    #[must_use]
+    pub fn expect_dcs(mut self, dcs: impl IntoIterator<Item = i32>) -> Self {
+        self.expected_dcs = dcs.into_iter().collect();
         self
     }
 
@@ -310,12 +319,14 @@ impl ServerHandshake {
         {
             return Err(HandshakeError::InnerDataMismatch);
         }
-        if let (Some(expected), found) = (self.config.expected_dc, inner.dc)
-            && found != Some(expected)
+        if let Some(&expected) = self.config.expected_dcs.first()
+            && !inner
+                .dc
+                .is_some_and(|dc| self.config.expected_dcs.contains(&dc))
         {
             return Err(HandshakeError::WrongDc {
                 expected,
-                found: found.unwrap_or(0),
+                found: inner.dc.unwrap_or(0),
             });
         }
         let new_nonce = Zeroizing::new(inner.new_nonce);
