@@ -38,4 +38,10 @@ pub enum UsageError {
     /// An error code that `bad_msg_notification` does not have.
     #[error("{0} is not a bad_msg_notification code")]
     NotABadMsgCode(i32),
+    /// The pool's address table has no such data center.
+    #[error("no address for DC {0}")]
+    UnknownDc(i32),
+    /// A key cannot be restored for a data center the pool has started using.
+    #[error("DC {0} is in use")]
+    DcInUse(i32),
 }

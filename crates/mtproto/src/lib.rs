@@ -15,6 +15,9 @@
 //!   [`session::ServerSession`]): message ids, acks, containers, resends, salts, clock offset,
 //!   `rpc_result`/`gzip_packed`, and `invokeWithLayer(initConnection(…))` around a session's
 //!   first calls.
+//! * [`pool`]: a client's connections to the data centers ([`pool::Pool`]): per DC one
+//!   connection and one session, the handshake when there is no key, reconnects, `-404`, and
+//!   what to persist — everything an adapter needs but the sockets.
 //! * [`keys`]: RSA keys (Telegram's built in, PKCS#1 PEM read and written, a test-only server
 //!   key); [`crypto`]: MTProto 2.0's message keys and AES-256-IGE.
 //!
@@ -106,6 +109,7 @@ pub mod crypto;
 mod error;
 pub mod handshake;
 pub mod keys;
+pub mod pool;
 mod random;
 pub mod session;
 mod tl;

@@ -513,7 +513,9 @@ fn a_new_session_fails_what_the_old_one_may_have_run_instead_of_sending_it_again
         "only the refused call is sent again"
     );
     let second = pair.requests_seen[1].id;
-    pair.server.respond(second, &answer_for(&call(2, 1))).unwrap();
+    pair.server
+        .respond(second, &answer_for(&call(2, 1)))
+        .unwrap();
     pair.exchange();
     assert_eq!(
         responses(&pair.events()),

@@ -47,6 +47,23 @@ pub struct ClientInfo {
     pub lang_code: String,
 }
 
+impl ClientInfo {
+    /// What an app with `api_id` says unless told otherwise: device `"tgauth"`, the operating
+    /// system it was built for, this crate's version, English.
+    #[must_use]
+    pub fn new(api_id: i32) -> Self {
+        ClientInfo {
+            api_id,
+            device_model: "tgauth".into(),
+            system_version: std::env::consts::OS.into(),
+            app_version: env!("CARGO_PKG_VERSION").into(),
+            system_lang_code: "en".into(),
+            lang_pack: String::new(),
+            lang_code: "en".into(),
+        }
+    }
+}
+
 /// How a client session behaves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionConfig {
