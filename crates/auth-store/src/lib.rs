@@ -8,6 +8,10 @@
 //!   ([`LogoutTokens`](auth_core::logout_tokens::LogoutTokens)), so that the next login can
 //!   skip the code.
 //!
+//! A session file is also the store of an MTProto [`Pool`](mtproto::pool::Pool):
+//! [`SessionFile::restore_keys`] hands it the stored keys and [`SessionFile::record_key`]
+//! applies what its `KeyChanged` events say.
+//!
 //! # What both files guarantee
 //!
 //! * **Versioned and checksummed**: a magic, a format version and a truncated SHA-256; decoding
@@ -61,6 +65,7 @@
 #![deny(missing_docs)]
 
 mod error;
+mod pool_keys;
 #[cfg(test)]
 mod save_failures;
 mod session;
