@@ -171,6 +171,7 @@ mod qr;
 mod random;
 mod rpc;
 mod sessions;
+pub mod tcp;
 mod tokens;
 
 use std::collections::{BTreeMap, VecDeque};

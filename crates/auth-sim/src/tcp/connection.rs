@@ -1,0 +1,252 @@
+//! One client connection: its framing, the handshakes made on it, and the packets it carries
+//! to the keys they belong to.
+
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use auth_core::DcId;
+use mtproto::handshake::ServerHandshake;
+use mtproto::peek_auth_key_id;
+use mtproto::session::{ServerSession, ServerSessionConfig};
+use mtproto::transport::{Inbound, Transport};
+use tg_crypto::entropy::Entropy;
+use tracing::{debug, info_span, warn};
+
+use super::clients::{self, Client};
+use super::{Shared, lock};
+use crate::KeyId;
+
+/// How often a connection's thread wakes up to drive its key's timers (acks, resends).
+const TICK: Duration = Duration::from_millis(200);
+
+/// After a transport error, how long to wait for the client to stop sending before closing
+/// (closing with unread bytes can reset the connection and lose the error).
+const LINGER: Duration = Duration::from_millis(200);
+
+/// The writing half of a connection, shared with the threads that push to its sessions.
+pub(super) struct Conn {
+    pub(super) id: u64,
+    dc: DcId,
+    /// The framing (encoding and decoding), and the socket written under the same lock so that
+    /// frames go out in the order they were numbered.
+    writer: Mutex<(Transport, TcpStream)>,
+    closed: AtomicBool,
+}
+
+impl std::fmt::Debug for Conn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the buffered bytes.
+        f.debug_struct("Conn")
+            .field("id", &self.id)
+            .field("dc", &self.dc.0)
+            .field("closed", &self.is_closed())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Conn {
+    pub(super) fn new(id: u64, dc: DcId, stream: &TcpStream, entropy: Entropy) -> io::Result<Self> {
+        let _ = stream.set_nodelay(true);
+        Ok(Conn {
+            id,
+            dc,
+            writer: Mutex::new((Transport::server(entropy), stream.try_clone()?)),
+            closed: AtomicBool::new(false),
+        })
+    }
+
+    pub(super) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
+    }
+
+    /// Frames and writes one packet; `false` if the connection is gone.
+    pub(super) fn send_packet(&self, packet: &[u8]) -> bool {
+        let mut writer = lock(&self.writer);
+        let (transport, stream) = &mut *writer;
+        match transport.encode_packet(packet) {
+            Ok(bytes) => stream.write_all(&bytes).is_ok(),
+            Err(error) => {
+                warn!(%error, "a packet could not be framed");
+                false
+            }
+        }
+    }
+
+    /// Sends a transport error, stops writing and waits briefly for the client to take it.
+    fn refuse(&self, reader: &mut TcpStream, code: i32) {
+        {
+            let mut writer = lock(&self.writer);
+            let (transport, stream) = &mut *writer;
+            if let Ok(bytes) = transport.encode_transport_error(code) {
+                let _ = stream.write_all(&bytes);
+            }
+            let _ = stream.flush();
+            let _ = stream.shutdown(Shutdown::Write);
+        }
+        let _ = reader.set_read_timeout(Some(LINGER));
+        let deadline = Instant::now() + LINGER;
+        let mut sink = [0u8; 4096];
+        while Instant::now() < deadline {
+            match reader.read(&mut sink) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+    }
+
+    /// Closes the connection (the reading thread sees it end).
+    pub(super) fn shutdown(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        let _ = lock(&self.writer).1.shutdown(Shutdown::Both);
+    }
+
+    /// Takes bytes from the socket and returns what they complete.
+    fn receive(&self, bytes: &[u8]) -> Result<Vec<Inbound>, mtproto::transport::TransportError> {
+        let mut writer = lock(&self.writer);
+        let transport = &mut writer.0;
+        transport.handle_bytes(bytes);
+        let mut out = Vec::new();
+        while let Some(inbound) = transport.poll_inbound()? {
+            out.push(inbound);
+        }
+        Ok(out)
+    }
+}
+
+/// What one connection's thread keeps between packets.
+struct ConnState {
+    /// The handshake in progress on this connection.
+    handshake: Option<ServerHandshake>,
+    /// The key this connection last carried, whose timers it drives.
+    key: Option<KeyId>,
+}
+
+/// Reads and serves one connection until the client closes it, breaks the protocol, or the
+/// server stops.
+pub(super) fn serve(shared: &Shared, conn: &Arc<Conn>, mut reader: TcpStream) {
+    let span = info_span!("sim_connection", dc = conn.dc.0, connection = conn.id);
+    let _entered = span.enter();
+    let _ = reader.set_read_timeout(Some(TICK));
+    let mut state = ConnState {
+        handshake: None,
+        key: None,
+    };
+    let mut buf = vec![0u8; 16 * 1024];
+    while !shared.stopping.load(Ordering::SeqCst) && !conn.is_closed() {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                if let Some(key) = state.key {
+                    clients::tick(shared, key);
+                }
+                continue;
+            }
+            Err(_) => break,
+        };
+        let inbound = match conn.receive(&buf[..n]) {
+            Ok(inbound) => inbound,
+            Err(error) => {
+                debug!(%error, "not MTProto framing: closing");
+                conn.refuse(&mut reader, -404);
+                break;
+            }
+        };
+        let mut open = true;
+        for item in inbound {
+            let refusal = match item {
+                Inbound::Packet(packet) => handle_packet(shared, conn, &mut state, &packet),
+                // A client does not send transport errors or quick acks.
+                Inbound::TransportError(_) | Inbound::QuickAck(_) => Some(-404),
+            };
+            if let Some(code) = refusal {
+                conn.refuse(&mut reader, code);
+                open = false;
+                break;
+            }
+        }
+        if !open {
+            break;
+        }
+    }
+    conn.shutdown();
+    debug!("connection closed");
+}
+
+/// One packet: to the handshake (key id 0) or to its key's session. `Some(code)` refuses the
+/// connection with that transport error.
+fn handle_packet(
+    shared: &Shared,
+    conn: &Arc<Conn>,
+    state: &mut ConnState,
+    packet: &[u8],
+) -> Option<i32> {
+    let Some(key_id) = peek_auth_key_id(packet) else {
+        return Some(-404);
+    };
+    if key_id != 0 {
+        let key = KeyId {
+            dc: conn.dc,
+            key: key_id,
+        };
+        let Some(client) = shared.client(key) else {
+            debug!(
+                auth_key_id = format_args!("{key_id:#018x}"),
+                "unknown key: -404"
+            );
+            return Some(-404);
+        };
+        state.key = Some(key);
+        clients::receive(shared, conn, key, &client, packet);
+        return None;
+    }
+    let now = Instant::now();
+    let handshake = match &mut state.handshake {
+        Some(handshake) => handshake,
+        empty => {
+            let Ok(started) = ServerHandshake::new(
+                shared.handshake.clone(),
+                now,
+                SystemTime::now(),
+                shared.entropy(b"handshake"),
+            ) else {
+                // Only a configuration without keys is refused; the server's has one.
+                return Some(-404);
+            };
+            empty.insert(started)
+        }
+    };
+    let result = handshake.handle_packet(now, packet);
+    while let Some(answer) = handshake.poll_transmit() {
+        conn.send_packet(&answer);
+    }
+    if let Err(error) = result {
+        debug!(%error, "handshake refused");
+        return Some(error.transport_code());
+    }
+    if let Some(new) = handshake.poll_outcome() {
+        state.handshake = None;
+        let key = KeyId {
+            dc: conn.dc,
+            key: new.auth_key.id(),
+        };
+        let session = ServerSession::new(
+            ServerSessionConfig::default(),
+            new.auth_key,
+            new.salt,
+            now,
+            SystemTime::now(),
+            shared.entropy(b"session"),
+        );
+        lock(&shared.clients).insert(key, Arc::new(Mutex::new(Client::new(session))));
+    }
+    None
+}
