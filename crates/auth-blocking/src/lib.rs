@@ -13,6 +13,7 @@
 
 mod driver;
 mod machine_driver;
+mod mtproto_transport;
 mod prompt;
 mod server;
 mod tcp;
@@ -21,6 +22,7 @@ pub mod wire;
 
 pub use driver::{CancelToken, LoginError, login};
 pub use machine_driver::{RunError, run};
+pub use mtproto_transport::MtprotoTransport;
 pub use prompt::{Answer, EmailAlternative, Prompt};
 pub use server::{CallLog, DC_COUNT, SimServer};
 pub use tcp::{TcpOptions, TcpTransport};
