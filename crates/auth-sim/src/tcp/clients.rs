@@ -134,7 +134,7 @@ fn unlogged_record(now: Instant, key: KeyId) -> crate::CallRecord {
 }
 
 /// Pushes `updateShort{updateLoginToken}` to the session of `key` that exported the token.
-fn push_login_token(shared: &Shared, key: KeyId) {
+pub(super) fn push_login_token(shared: &Shared, key: KeyId) {
     let Some(client) = shared.client(key) else {
         return;
     };

@@ -282,9 +282,19 @@ impl SimServer {
         Arc::clone(&self.shared.sim)
     }
 
-    /// Runs `f` on the simulator under its lock.
+    /// Runs `f` on the simulator under its lock; then the `updateLoginToken`s it owes (a QR
+    /// login token accepted by [`Sim::accept_login_token_as`]) are pushed to the exporting
+    /// sessions.
     pub fn with_sim<R>(&self, f: impl FnOnce(&mut Sim) -> R) -> R {
-        f(&mut lock(&self.shared.sim))
+        let (result, owed) = {
+            let mut sim = lock(&self.shared.sim);
+            let result = f(&mut sim);
+            (result, sim.take_login_token_updates())
+        };
+        for key in owed {
+            clients::push_login_token(&self.shared, key);
+        }
+        result
     }
 
     /// The calls served (the last few thousand), oldest first.
