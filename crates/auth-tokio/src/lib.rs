@@ -55,6 +55,7 @@
 mod calls;
 mod login;
 mod logout;
+mod mtproto_transport;
 mod prompt;
 mod qr;
 mod sim_server;
@@ -64,6 +65,7 @@ mod transport;
 pub use auth_blocking::{EmailAlternative, TcpOptions};
 pub use login::{LoginError, login};
 pub use logout::{LogoutError, logout};
+pub use mtproto_transport::MtprotoTransport;
 pub use prompt::{Answer, Prompt};
 pub use qr::{QrLoginError, qr_login};
 pub use sim_server::{CallLog, SimServer};
