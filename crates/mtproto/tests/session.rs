@@ -522,3 +522,53 @@ fn a_new_session_fails_what_the_old_one_may_have_run_instead_of_sending_it_again
         vec![(refused, answer_for(&call(2, 1)))]
     );
 }
+
+/// Debug output that lists `bytes` (as `[171, 171, …]`) anywhere.
+fn lists(shown: &str, bytes: &[u8]) -> bool {
+    let listed = format!("{:?}", &bytes[..4]);
+    shown.contains(listed.trim_end_matches(']'))
+}
+
+#[test]
+fn wire_bytes_and_bodies_are_shown_as_lengths_only() {
+    // A framing decoder with bytes buffered, and what it decodes.
+    let mut link = Link::new(Framing::Intermediate, 7);
+    let secret = vec![0xab; 40];
+    let wire = link.client.encode_packet(&secret).unwrap();
+    link.server.handle_bytes(&wire[..wire.len() - 1]);
+    let buffered = format!("{:?}", link.server);
+    assert!(!lists(&buffered, &secret), "{buffered}");
+    assert!(buffered.contains("buffered"), "{buffered}");
+    link.server.handle_bytes(&wire[wire.len() - 1..]);
+    let inbound = link.server.poll_inbound().unwrap().unwrap();
+    let shown = format!("{inbound:?}");
+    assert!(!lists(&shown, &secret) && shown.contains("40"), "{shown}");
+
+    // A request the server received, the packet it answers with, the answer the client gets.
+    let mut pair = Pair::new(8, 0);
+    pair.auto_answer = false;
+    let id = pair.client.send(pair.now, vec![0xab; 16]).unwrap();
+    pair.exchange();
+    let request = pair.requests_seen[0].clone();
+    let shown = format!("{request:?}");
+    assert!(
+        !lists(&shown, &[0xab; 4]) && shown.contains("len"),
+        "{shown}"
+    );
+    pair.server.respond(request.id, &[0xcd; 24]).unwrap();
+    let transmit = pair.server.poll_transmit(pair.now).unwrap();
+    let shown = format!("{transmit:?}");
+    assert!(!lists(&shown, &transmit.packet[8..]), "{shown}");
+    pair.deliver_to_client(&transmit.packet);
+    let events = pair.events();
+    let shown = format!("{events:?}");
+    assert!(
+        events.contains(&Event::Response {
+            id,
+            body: vec![0xcd; 24]
+        }) && !lists(&shown, &[0xcd; 4]),
+        "{shown}"
+    );
+    let update = format!("{:?}", Event::Update(vec![0xef; 8]));
+    assert!(!lists(&update, &[0xef; 4]), "{update}");
+}

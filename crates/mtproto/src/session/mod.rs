@@ -149,8 +149,9 @@ pub enum RequestError {
     SessionRestarted,
 }
 
-/// What a client session tells its owner.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a client session tells its owner. `Debug` shows the length of answers and updates,
+/// never their bytes (they may hold tokens or codes).
+#[derive(Clone, PartialEq, Eq)]
 pub enum Event {
     /// The answer to a request: the TL bytes of the result with `rpc_result` and `gzip_packed`
     /// taken off. An `rpc_error` is an answer too; its bytes are passed on as they are.
@@ -178,6 +179,32 @@ pub enum Event {
         /// The server's id for the new session.
         unique_id: i64,
     },
+}
+
+impl core::fmt::Debug for Event {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Event::Response { id, body } => f
+                .debug_struct("Response")
+                .field("id", id)
+                .field("len", &body.len())
+                .finish(),
+            Event::Failed { id, error } => f
+                .debug_struct("Failed")
+                .field("id", id)
+                .field("error", error)
+                .finish(),
+            Event::Update(body) => f.debug_struct("Update").field("len", &body.len()).finish(),
+            Event::SaltChanged(salt) => f.debug_tuple("SaltChanged").field(salt).finish(),
+            Event::TimeOffsetChanged(offset) => {
+                f.debug_tuple("TimeOffsetChanged").field(offset).finish()
+            }
+            Event::ServerSessionCreated { unique_id } => f
+                .debug_struct("ServerSessionCreated")
+                .field("unique_id", unique_id)
+                .finish(),
+        }
+    }
 }
 
 /// A packet the session refused. The session's state is unchanged; the security guidelines

@@ -60,8 +60,8 @@ impl Default for ServerSessionConfig {
 pub struct ServerRequestId(pub u64);
 
 /// An API call from a client, with the wrappers (`invokeWithLayer`, `initConnection`, …) taken
-/// off.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// off. `Debug` shows the body's constructor id and length, never the body (it may hold codes).
+#[derive(Clone, PartialEq, Eq)]
 pub struct IncomingRequest {
     /// Answer with [`ServerSession::respond`].
     pub id: ServerRequestId,
@@ -77,6 +77,25 @@ pub struct IncomingRequest {
     pub body: Vec<u8>,
 }
 
+impl core::fmt::Debug for IncomingRequest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let method = self
+            .body
+            .get(..4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(u32::from_le_bytes);
+        f.debug_struct("IncomingRequest")
+            .field("id", &self.id)
+            .field("session_id", &self.session_id)
+            .field("msg_id", &self.msg_id)
+            .field("layer", &self.layer)
+            .field("client", &self.client)
+            .field("method", &method.map(|m| format!("{m:#010x}")))
+            .field("len", &self.body.len())
+            .finish()
+    }
+}
+
 /// What a server session tells its owner.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerEvent {
@@ -89,13 +108,22 @@ pub enum ServerEvent {
     Request(IncomingRequest),
 }
 
-/// An encrypted packet for the connection that carries `session_id`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An encrypted packet for the connection that carries `session_id` (`Debug` shows its length).
+#[derive(Clone, PartialEq, Eq)]
 pub struct ServerTransmit {
     /// The client session the packet is for (send it on the connection that session last used).
     pub session_id: i64,
     /// The packet, to be framed by a transport.
     pub packet: Vec<u8>,
+}
+
+impl core::fmt::Debug for ServerTransmit {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ServerTransmit")
+            .field("session_id", &self.session_id)
+            .field("len", &self.packet.len())
+            .finish()
+    }
 }
 
 #[derive(Debug)]

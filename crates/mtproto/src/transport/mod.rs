@@ -51,7 +51,7 @@ impl Framing {
 }
 
 /// What came in on a connection.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Inbound {
     /// An MTProto payload (encrypted or not): give it to the handshake or the session.
     Packet(Vec<u8>),
@@ -61,6 +61,20 @@ pub enum Inbound {
     TransportError(i32),
     /// A quick acknowledgement token from the server (only if the client asked for one).
     QuickAck(u32),
+}
+
+impl core::fmt::Debug for Inbound {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            // Wire bytes are never printed: only their length.
+            Inbound::Packet(packet) => f
+                .debug_struct("Packet")
+                .field("len", &packet.len())
+                .finish(),
+            Inbound::TransportError(code) => f.debug_tuple("TransportError").field(code).finish(),
+            Inbound::QuickAck(token) => f.debug_tuple("QuickAck").field(token).finish(),
+        }
+    }
 }
 
 /// The peer broke the framing. The connection is unusable afterwards: every later
@@ -136,7 +150,6 @@ enum Side {
 /// assert_eq!(server.framing(), Some(Framing::Full));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug)]
 pub struct Transport {
     side: Side,
     framing: Option<Framing>,
@@ -147,6 +160,18 @@ pub struct Transport {
     send_seq: u32,
     failed: Option<TransportError>,
     random: Random,
+}
+
+impl core::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // What is buffered is wire bytes: only how many.
+        f.debug_struct("Transport")
+            .field("side", &self.side)
+            .field("framing", &self.framing)
+            .field("buffered", &self.buffered())
+            .field("failed", &self.failed)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Transport {
