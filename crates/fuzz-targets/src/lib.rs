@@ -12,6 +12,7 @@
 mod flow;
 mod frame;
 mod mtproto_handshake;
+mod mtproto_pool;
 mod mtproto_session;
 mod mtproto_transport;
 mod session_file;
@@ -21,6 +22,7 @@ mod tl_targets;
 pub use flow::login_flow;
 pub use frame::transport_frame;
 pub use mtproto_handshake::mtproto_server_handshake;
+pub use mtproto_pool::mtproto_pool;
 pub use mtproto_session::{mtproto_client_session, mtproto_server_session};
 pub use mtproto_transport::mtproto_transport;
 pub use session_file::session_file;
@@ -44,4 +46,5 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("mtproto_server_handshake", mtproto_server_handshake),
     ("mtproto_server_session", mtproto_server_session),
     ("mtproto_client_session", mtproto_client_session),
+    ("mtproto_pool", mtproto_pool),
 ];

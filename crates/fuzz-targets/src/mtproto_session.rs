@@ -14,19 +14,19 @@ use mtproto::session::{
 };
 use tg_crypto::entropy::Entropy;
 
-const WALL_SECS: i64 = 1_800_000_000;
-const SALT: i64 = 0x0123_4567_89ab_cdef;
+pub(crate) const WALL_SECS: i64 = 1_800_000_000;
+pub(crate) const SALT: i64 = 0x0123_4567_89ab_cdef;
 
-fn wall() -> SystemTime {
+pub(crate) fn wall() -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(WALL_SECS as u64)
 }
 
-fn key() -> AuthKey {
+pub(crate) fn key() -> AuthKey {
     AuthKey::from_bytes(std::array::from_fn(|i| (i * 7 + 3) as u8))
 }
 
 /// Arbitrary bytes padded to whole words (bodies are TL, so whole words).
-fn words(u: &mut Unstructured<'_>) -> Vec<u8> {
+pub(crate) fn words(u: &mut Unstructured<'_>) -> Vec<u8> {
     let mut body: Vec<u8> = u.arbitrary().unwrap_or_default();
     body.truncate(4096);
     body.resize(body.len().div_ceil(4).max(1) * 4, 0);
@@ -34,7 +34,7 @@ fn words(u: &mut Unstructured<'_>) -> Vec<u8> {
 }
 
 /// A message with the given header and body, encrypted for `direction`.
-fn seal(
+pub(crate) fn seal(
     direction: Direction,
     header: (i64, i64, i64, i32),
     body: &[u8],
@@ -62,7 +62,7 @@ fn seal_raw(direction: Direction, u: &mut Unstructured<'_>) -> Vec<u8> {
 }
 
 /// A message id near the server's clock with fuzzer-chosen low bits.
-fn msg_id(u: &mut Unstructured<'_>, base_secs: i64) -> i64 {
+pub(crate) fn msg_id(u: &mut Unstructured<'_>, base_secs: i64) -> i64 {
     let delta = i64::from(u.int_in_range(-400i16..=60).unwrap_or(0));
     let frac = i64::from(u.arbitrary::<u32>().unwrap_or(4));
     ((base_secs + delta) << 32) | frac
@@ -154,7 +154,7 @@ pub fn mtproto_server_session(data: &[u8]) {
     }
 }
 
-fn client_info() -> ClientInfo {
+pub(crate) fn client_info() -> ClientInfo {
     ClientInfo {
         api_id: 1,
         device_model: "fuzz".into(),
@@ -167,7 +167,7 @@ fn client_info() -> ClientInfo {
 }
 
 /// The msg_ids in a packet the client sent (the message's, and those inside a container).
-fn sent_ids(packet: &[u8]) -> Vec<i64> {
+pub(crate) fn sent_ids(packet: &[u8]) -> Vec<i64> {
     let Ok(plain) = decrypt_message(&key(), Direction::ClientToServer, packet) else {
         panic!("the client's packets decrypt");
     };
@@ -190,7 +190,7 @@ fn sent_ids(packet: &[u8]) -> Vec<i64> {
 }
 
 /// A TL `rpc_result` or notification about one of the ids the client sent, or any body.
-fn server_body(u: &mut Unstructured<'_>, ids: &[i64]) -> Vec<u8> {
+pub(crate) fn server_body(u: &mut Unstructured<'_>, ids: &[i64]) -> Vec<u8> {
     let about = u.choose(ids).copied().unwrap_or(0);
     let mut out = Vec::new();
     match u.int_in_range(0..=3u8).unwrap_or(0) {
