@@ -212,12 +212,12 @@ fn handle_packet(
     let handshake = match &mut state.handshake {
         Some(handshake) => handshake,
         empty => {
-            let Ok(started) = ServerHandshake::new(
-                shared.handshake.clone(),
-                now,
-                SystemTime::now(),
-                shared.entropy(b"handshake"),
-            ) else {
+            // Each port is one DC, as production (`n`) or test DC (`n + 10000`).
+            let dc = conn.dc.0;
+            let config = shared.handshake.clone().expect_dcs([dc, dc + 10_000]);
+            let Ok(started) =
+                ServerHandshake::new(config, now, SystemTime::now(), shared.entropy(b"handshake"))
+            else {
                 // Only a configuration without keys is refused; the server's has one.
                 return Some(-404);
             };
@@ -225,14 +225,10 @@ fn handle_packet(
         }
     };
     let result = handshake.handle_packet(now, packet);
-    while let Some(answer) = handshake.poll_transmit() {
-        conn.send_packet(&answer);
-    }
-    if let Err(error) = result {
-        debug!(%error, "handshake refused");
-        return Some(error.transport_code());
-    }
-    if let Some(new) = handshake.poll_outcome() {
+    let answers: Vec<Vec<u8>> = std::iter::from_fn(|| handshake.poll_transmit()).collect();
+    let outcome = handshake.poll_outcome();
+    if let Some(new) = outcome {
+        // The key is known before the client hears `dh_gen_ok` and starts using it.
         state.handshake = None;
         let key = KeyId {
             dc: conn.dc,
@@ -248,5 +244,14 @@ fn handle_packet(
         );
         lock(&shared.clients).insert(key, Arc::new(Mutex::new(Client::new(session))));
     }
-    None
+    for answer in answers {
+        conn.send_packet(&answer);
+    }
+    match result {
+        Ok(()) => None,
+        Err(error) => {
+            debug!(%error, "handshake refused");
+            Some(error.transport_code())
+        }
+    }
 }
