@@ -1,29 +1,35 @@
-//! Logins per second through each adapter over loopback TCP, against the in-memory login in
-//! the same run:
+//! Logins per second through each adapter over loopback MTProto, beside the in-memory login
+//! and the cost of the handshakes alone, in the same run:
 //!
 //! * `in_memory`: machine and simulator on one thread (as `benches/login.rs`'s `full`);
-//! * `blocking/N`: `auth_blocking::login` on N threads, to `auth_blocking::SimServer` (one
-//!   thread per connection);
-//! * `tokio/N`: `auth_tokio::login` in N tasks on a multi-threaded runtime, to
-//!   `auth_tokio::SimServer`.
+//! * `handshake/N`: N threads each making a fresh auth key with DC 2 (a new
+//!   `auth_blocking::MtprotoTransport`, connect, the DH handshake) and one `help.getConfig` on it
+//!   — what a login pays before its first auth call;
+//! * `blocking/N`: `auth_blocking::login` on N threads, each over its own `MtprotoTransport`;
+//! * `tokio/N`: `auth_tokio::login` in N tasks on a multi-threaded runtime, each over its own
+//!   `auth_tokio::MtprotoTransport`.
 //!
-//! Every login has its own test number (`99966 2 YYYY`, an account without 2FA) and its own
-//! auth keys (a fresh transport, hence a fresh TCP connection). Logins run in chunks of 256,
-//! each on a fresh simulator swapped in outside the clock.
+//! All of them talk to one `auth_sim::tcp::SimServer` (the simulator in MTProto, a thread per
+//! connection). Every login has its own test number (`99966 2 YYYY`, an account without 2FA)
+//! and its own auth key, so it pays for a connection and a handshake, then `auth.sendCode` and
+//! `auth.signIn`. Logins run in chunks of 256, each on a fresh simulator swapped in (and the
+//! server's keys forgotten) outside the clock.
 //!
 //! `cargo bench -p tgauth-benches --bench adapters -- --warm-up-time 1 --measurement-time 3`
 #![allow(missing_docs)]
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use auth_core::entropy::Entropy;
 use auth_core::login::SentCode;
-use auth_core::{PasswordInfo, TermsOfService};
+use auth_core::{DcId, LAYER, PasswordInfo, TermsOfService};
+use auth_sim::tcp::{ServerConfig, SimServer};
 use criterion::Criterion;
+use mtproto::pool::PoolConfig;
+use mtproto::session::ClientInfo;
 use tgauth_benches::logins::{self, CODE};
 use tgauth_benches::rounds::{Rounds, under_cargo_bench};
 use zeroize::Zeroizing;
@@ -94,18 +100,20 @@ fn fresh_sim() -> auth_sim::Sim {
 #[derive(Debug, Clone, Copy)]
 enum Way {
     InMemory,
+    Handshake(usize),
     Blocking(usize),
     Tokio(usize),
 }
 
 struct Servers {
-    blocking: auth_blocking::SimServer,
-    tokio: auth_tokio::SimServer,
+    server: SimServer,
     /// The in-memory simulator.
     memory: auth_sim::Sim,
-    /// Dropped last: the tokio server stops on it.
     runtime: tokio::runtime::Runtime,
 }
+
+/// `help.getConfig`: the cheapest call a fresh key can make.
+const HELP_GET_CONFIG: u32 = 0xc4f9_186b;
 
 impl Servers {
     fn start() -> Self {
@@ -113,38 +121,40 @@ impl Servers {
             .enable_all()
             .build()
             .expect("a tokio runtime");
-        let blocking = auth_blocking::SimServer::start(fresh_sim(), 0).expect("blocking server");
-        let tokio = runtime
-            .block_on(auth_tokio::SimServer::start(fresh_sim(), 0))
-            .expect("tokio server");
+        let config = ServerConfig::new(Entropy::deterministic([1; 32]));
+        let server = SimServer::start(fresh_sim(), config).expect("the simulator's server");
         Servers {
-            runtime,
-            blocking,
-            tokio,
+            server,
             memory: fresh_sim(),
+            runtime,
         }
     }
 
-    /// The time `count` logins take `way`, in chunks of [`CHUNK`] on fresh simulators.
+    /// A client configuration for the server (each transport makes its own key).
+    fn client(&self) -> PoolConfig {
+        self.server
+            .client_config(LAYER, ClientInfo::new(logins::API_ID))
+    }
+
+    /// The time `count` logins (or handshakes) take `way`, in chunks of [`CHUNK`] on fresh
+    /// simulators.
     fn measure(&mut self, way: Way, count: u64) -> Duration {
         let mut total = Duration::ZERO;
         let mut left = count;
         while left > 0 {
             let n = left.min(CHUNK);
             left -= n;
+            if matches!(way, Way::InMemory) {
+                self.memory = fresh_sim();
+            } else {
+                self.server.with_sim(|sim| *sim = fresh_sim());
+                self.server.forget_keys();
+            }
             total += match way {
-                Way::InMemory => {
-                    self.memory = fresh_sim();
-                    self.in_memory(n)
-                }
-                Way::Blocking(workers) => {
-                    self.blocking.with_sim(|sim| *sim = fresh_sim());
-                    self.blocking(workers, n)
-                }
-                Way::Tokio(workers) => {
-                    self.tokio.with_sim(|sim| *sim = fresh_sim());
-                    self.tokio(workers, n)
-                }
+                Way::InMemory => self.in_memory(n),
+                Way::Handshake(workers) => self.on_threads(workers, n, handshake),
+                Way::Blocking(workers) => self.on_threads(workers, n, blocking_login),
+                Way::Tokio(workers) => self.tokio(workers, n),
             };
         }
         total
@@ -160,16 +170,17 @@ impl Servers {
         start.elapsed()
     }
 
-    /// `count` logins through `auth_blocking`, `workers` at a time on their own threads.
-    fn blocking(&self, workers: usize, count: u64) -> Duration {
-        let addr = self.blocking.addr();
+    /// `count` runs of `one` (given the client configuration and a number), `workers` at a
+    /// time on their own threads.
+    fn on_threads(&self, workers: usize, count: u64, one: fn(PoolConfig, u64)) -> Duration {
         let next = AtomicU64::new(0);
+        let client = self.client();
         let start = Instant::now();
         std::thread::scope(|scope| {
             for _ in 0..workers {
                 scope.spawn(|| {
                     while let Some(number) = take(&next, count) {
-                        blocking_login(addr, number);
+                        one(client.clone(), number);
                     }
                 });
             }
@@ -179,16 +190,17 @@ impl Servers {
 
     /// `count` logins through `auth_tokio`, `workers` tasks at a time.
     fn tokio(&self, workers: usize, count: u64) -> Duration {
-        let addr = self.tokio.addr();
         let next = Arc::new(AtomicU64::new(0));
+        let client = self.client();
         self.runtime.block_on(async {
             let start = Instant::now();
             let tasks: Vec<_> = (0..workers)
                 .map(|_| {
                     let next = Arc::clone(&next);
+                    let client = client.clone();
                     tokio::spawn(async move {
                         while let Some(number) = take(&next, count) {
-                            tokio_login(addr, number).await;
+                            tokio_login(client.clone(), number).await;
                         }
                     })
                 })
@@ -207,9 +219,26 @@ fn take(next: &AtomicU64, count: u64) -> Option<u64> {
     (number < count).then_some(number)
 }
 
-fn blocking_login(addr: SocketAddr, number: u64) {
+/// Entropy for a new client: a fresh key every time.
+fn client_rng() -> Entropy {
+    let mut seed = [0u8; 32];
+    seed[..8].copy_from_slice(&next_key().to_le_bytes());
+    Entropy::deterministic(seed)
+}
+
+fn handshake(client: PoolConfig, _number: u64) {
+    use auth_blocking::Transport;
     let mut transport =
-        auth_blocking::TcpTransport::new(addr, auth_blocking::TcpOptions::new(next_key()));
+        auth_blocking::MtprotoTransport::new(client, &mut client_rng()).expect("a server key");
+    let config = transport
+        .invoke(DcId(2), &HELP_GET_CONFIG.to_le_bytes())
+        .expect("a config");
+    std::hint::black_box(config.len());
+}
+
+fn blocking_login(client: PoolConfig, number: u64) {
+    let mut transport =
+        auth_blocking::MtprotoTransport::new(client, &mut client_rng()).expect("a server key");
     let auth = auth_blocking::login(
         &mut transport,
         &mut Code,
@@ -222,13 +251,11 @@ fn blocking_login(addr: SocketAddr, number: u64) {
     std::hint::black_box(auth.user_id);
 }
 
-async fn tokio_login(addr: SocketAddr, number: u64) {
-    let transport = Arc::new(auth_tokio::TcpTransport::new(
-        addr,
-        auth_tokio::TcpOptions::new(next_key()),
-    ));
+async fn tokio_login(client: PoolConfig, number: u64) {
+    let transport =
+        auth_tokio::MtprotoTransport::new(client, &mut client_rng()).expect("a server key");
     let auth = auth_tokio::login(
-        transport,
+        Arc::new(transport),
         &mut Code,
         logins::config(),
         &logins::phone(number),
@@ -240,8 +267,11 @@ async fn tokio_login(addr: SocketAddr, number: u64) {
     std::hint::black_box(auth.user_id);
 }
 
-const WAYS: [(&str, Way); 7] = [
+const WAYS: [(&str, Way); 10] = [
     ("in_memory", Way::InMemory),
+    ("handshake/1", Way::Handshake(1)),
+    ("handshake/8", Way::Handshake(8)),
+    ("handshake/32", Way::Handshake(32)),
     ("blocking/1", Way::Blocking(1)),
     ("blocking/8", Way::Blocking(8)),
     ("blocking/32", Way::Blocking(32)),
@@ -262,14 +292,15 @@ fn criterion_benches(c: &mut Criterion, servers: &mut Servers) {
     group.finish();
 }
 
-/// Logins per second in interleaved rounds of `PER_ROUND` logins each way, and the ratio of
-/// each figure to the in-memory one of the same round.
+/// Logins (or handshakes) per second in interleaved rounds of `PER_ROUND` each way, and the
+/// ratio of each figure to the in-memory one and to the single-threaded handshake of the same
+/// round.
 fn interleaved_ratios(servers: &mut Servers) {
-    let rounds = Rounds::count("ADAPTER_RATIO_ROUNDS", 7);
+    let rounds = Rounds::count("ADAPTER_RATIO_ROUNDS", 5);
     if rounds == 0 {
         return;
     }
-    const PER_ROUND: u64 = 2 * CHUNK;
+    const PER_ROUND: u64 = 64;
     let mut r = Rounds::new();
     for _ in 0..rounds {
         let mut row = BTreeMap::new();
@@ -279,13 +310,17 @@ fn interleaved_ratios(servers: &mut Servers) {
         }
         r.push(row);
     }
-    println!("\ninterleaved, {rounds} rounds of {PER_ROUND} logins each way:");
-    println!("  {:<12} {:>12} {:>12}", "", "logins/s", "/ in_memory");
+    println!("\ninterleaved, {rounds} rounds of {PER_ROUND} each way:");
+    println!(
+        "  {:<13} {:>10} {:>12} {:>14}",
+        "", "per s", "/ in_memory", "/ handshake/1"
+    );
     for (name, _) in WAYS {
         println!(
-            "  {name:<12} {:>12.0} {:>12.4}",
+            "  {name:<13} {:>10.1} {:>12.5} {:>14.3}",
             r.median_of(name),
-            r.median(|m| m(name) / m("in_memory"))
+            r.median(|m| m(name) / m("in_memory")),
+            r.median(|m| m(name) / m("handshake/1"))
         );
     }
 }

@@ -87,15 +87,18 @@ pub enum LoginError {
 /// [`LoginError`]: failed, cancelled, or refused at the start.
 ///
 /// ```no_run
-/// use auth_blocking::{login, Prompt, TcpOptions, TcpTransport};
+/// use auth_blocking::{login, MtprotoTransport, Prompt};
 /// use auth_store::TokenFile;
+/// use mtproto::pool::PoolConfig;
+/// use mtproto::session::ClientInfo;
 ///
 /// fn run(prompt: &mut impl Prompt) -> Result<(), Box<dyn std::error::Error>> {
 ///     let (mut tokens, _) = TokenFile::open("tokens.bin")?;
 ///     let mut config = auth_core::login::Config::new(12345, "api-hash");
 ///     config.logout_tokens = tokens.tokens().clone();
-///     let mut transport = TcpTransport::new(([127, 0, 0, 1], 4430), TcpOptions::new(7));
 ///     let mut os = rand_core::UnwrapErr(getrandom::SysRng);
+///     let pool = PoolConfig::telegram_test(auth_core::LAYER, ClientInfo::new(12345));
+///     let mut transport = MtprotoTransport::new(pool, &mut os)?;
 ///     let auth = login(&mut transport, prompt, config, "+999 66 2 1234", &mut os, None)?;
 ///     tokens.remember(&auth)?;
 ///     Ok(())

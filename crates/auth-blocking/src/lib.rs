@@ -2,12 +2,31 @@
 //!
 //! * [`login`] — the driver: runs an `auth_core::login::Login` to its end over a
 //!   [`Transport`], asking a [`Prompt`]; [`CancelToken`] stops it from another thread.
-//! * [`Transport`] — implement it over your MTProto session (`invoke(dc, body)`).
-//! * [`TcpTransport`] — a `Transport` for the simulator, over TCP with MTProto's intermediate
-//!   framing and a plaintext envelope (the protocol is documented in [`wire`]).
-//! * [`SimServer`] — serves an [`auth_sim::Sim`] on 127.0.0.1, one port per DC.
+//! * [`run`] — the same loop for any other flow (`auth_core::Machine`: logout, 2FA settings, …).
+//! * [`Transport`] — implement it over your MTProto session (`invoke(dc, body)`), or use
+//! * [`MtprotoTransport`] — a `Transport` that speaks MTProto over TCP itself (the `mtproto`
+//!   crate's connection pool on std sockets): to Telegram (test or production DCs) or to any
+//!   server that speaks it, such as the simulator's (`auth_sim::tcp::SimServer`, which the tests
+//!   use); with an [`auth_store::SessionFile`] its keys outlive the process.
 //!
 //! No TL is parsed and no RPC error is matched here: the core does that.
+//!
+//! ```no_run
+//! use auth_blocking::{MtprotoTransport, Transport};
+//! use auth_core::DcId;
+//! use auth_store::SessionFile;
+//! use mtproto::pool::PoolConfig;
+//! use mtproto::session::ClientInfo;
+//!
+//! let (session, _) = SessionFile::open("session.bin")?;
+//! let mut os = rand_core::UnwrapErr(getrandom::SysRng);
+//! let config = PoolConfig::telegram_test(auth_core::LAYER, ClientInfo::new(12345));
+//! let mut transport = MtprotoTransport::with_session(config, &mut os, session)?;
+//! let help_get_config = 0xc4f9_186bu32.to_le_bytes();
+//! let config = transport.invoke(DcId(2), &help_get_config)?;
+//! # drop(config);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -15,15 +34,11 @@ mod driver;
 mod machine_driver;
 mod mtproto_transport;
 mod prompt;
-mod server;
-mod tcp;
 mod transport;
-pub mod wire;
 
+pub use auth_core::EmailAlternative;
 pub use driver::{CancelToken, LoginError, login};
 pub use machine_driver::{RunError, run};
 pub use mtproto_transport::MtprotoTransport;
-pub use prompt::{Answer, EmailAlternative, Prompt};
-pub use server::{CallLog, DC_COUNT, SimServer};
-pub use tcp::{TcpOptions, TcpTransport};
+pub use prompt::{Answer, Prompt};
 pub use transport::Transport;

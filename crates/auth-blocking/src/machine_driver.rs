@@ -40,12 +40,18 @@ pub enum RunError {
 /// ```no_run
 /// use std::ops::ControlFlow;
 /// use std::time::Instant;
-/// use auth_blocking::{TcpOptions, TcpTransport, run};
+/// use auth_blocking::{MtprotoTransport, run};
 /// use auth_core::logout::{Logout, LogoutEvent};
 /// use auth_core::logout_tokens::LogoutTokens;
 /// use auth_core::{DcId, SessionConfig};
+/// use auth_store::SessionFile;
+/// use mtproto::pool::PoolConfig;
+/// use mtproto::session::ClientInfo;
 ///
-/// let mut transport = TcpTransport::new(([127, 0, 0, 1], 4430), TcpOptions::new(7));
+/// let (session, _) = SessionFile::open("session.bin")?;
+/// let mut os = rand_core::UnwrapErr(getrandom::SysRng);
+/// let pool = PoolConfig::telegram_test(auth_core::LAYER, ClientInfo::new(12345));
+/// let mut transport = MtprotoTransport::with_session(pool, &mut os, session)?;
 /// let mut tokens = LogoutTokens::new();
 /// let mut logout = Logout::new(&SessionConfig::new(DcId(2)), Instant::now())?;
 /// run(&mut transport, &mut logout, |_, event| {

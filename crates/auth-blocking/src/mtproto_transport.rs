@@ -8,10 +8,11 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant, SystemTime};
 
+use auth_core::entropy::Entropy;
 use auth_core::{DcId, TransportFailure};
 use auth_store::SessionFile;
 use mtproto::pool::{CallFailure, CallId, ConnectionId, Event, Io, Pool, PoolConfig};
-use tg_crypto::entropy::Entropy;
+use rand_core::CryptoRng;
 use tracing::{info_span, warn};
 
 use crate::Transport;
@@ -65,13 +66,18 @@ impl std::fmt::Debug for MtprotoTransport {
 }
 
 impl MtprotoTransport {
-    /// A transport with no keys (each DC's first call makes one), drawing its random bytes from
-    /// `entropy`.
+    /// A transport with no keys (each DC's first call makes one); its random bytes (nonces,
+    /// DH exponents, session ids, padding) are drawn from a seed taken from `rng` (the OS
+    /// generator in production).
     ///
     /// # Errors
     ///
     /// The configuration has no server key.
-    pub fn new(config: PoolConfig, entropy: Entropy) -> Result<Self, mtproto::UsageError> {
+    pub fn new<R: CryptoRng + ?Sized>(
+        config: PoolConfig,
+        rng: &mut R,
+    ) -> Result<Self, mtproto::UsageError> {
+        let entropy = Entropy::from_rng(rng);
         let pool = Pool::new(config, Instant::now(), SystemTime::now(), entropy)?;
         let (inbox_tx, inbox) = mpsc::channel();
         Ok(MtprotoTransport {
@@ -90,12 +96,12 @@ impl MtprotoTransport {
     /// # Errors
     ///
     /// The configuration has no server key.
-    pub fn with_session(
+    pub fn with_session<R: CryptoRng + ?Sized>(
         config: PoolConfig,
-        entropy: Entropy,
+        rng: &mut R,
         store: SessionFile,
     ) -> Result<Self, mtproto::UsageError> {
-        let mut transport = Self::new(config, entropy)?;
+        let mut transport = Self::new(config, rng)?;
         store.restore_keys(&mut transport.pool);
         transport.store = Some(store);
         Ok(transport)
@@ -114,6 +120,11 @@ impl MtprotoTransport {
     /// Whether `dc` has an open connection.
     pub fn is_connected(&self, dc: DcId) -> bool {
         self.pool.is_connected(dc.0)
+    }
+
+    /// The id of `dc`'s auth key (public: every packet carries it), if it has one.
+    pub fn auth_key_id(&self, dc: DcId) -> Option<u64> {
+        self.pool.key(dc.0).map(|key| key.auth_key.id())
     }
 
     /// The next update a server pushed (an `Updates` object's TL bytes), waiting at most

@@ -1,7 +1,7 @@
 //! [`Prompt`]: the human side of a login, asked by the [`login`](crate::login) driver.
 
 use auth_core::login::{CodeKind, LoginEvent, SentCode};
-use auth_core::{EmailToken, PasswordInfo, TermsOfService, UsageError};
+use auth_core::{EmailAlternative, PasswordInfo, TermsOfService, UsageError};
 use zeroize::Zeroizing;
 
 /// What the user answered.
@@ -19,16 +19,6 @@ pub enum Answer<T> {
     /// Stop the login (for [`Prompt::sign_up`]: decline the terms). A sent code is cancelled
     /// with `auth.cancelCode`.
     Cancel,
-}
-
-/// Another way past an email question than typing an address or a code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EmailAlternative {
-    /// A Google or Apple ID token (where the server allows that sign-in method): verifies the
-    /// email being set up, or signs in where the code went to the login email.
-    Token(EmailToken),
-    /// The user lost access to the login email: `auth.resetLoginEmail` sends a code another way.
-    ResetLoginEmail,
 }
 
 /// The human side of a login. The driver calls the asking methods when the login waits for

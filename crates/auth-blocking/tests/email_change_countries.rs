@@ -1,10 +1,12 @@
 //! End-to-end: changing the login email after login, and fetching the country list to format
-//! a phone number, driven by `auth_blocking::run` over loopback TCP against `SimServer`.
+//! a phone number, driven by `auth_blocking::run` over MTProto on loopback against the simulator.
+
+mod served;
 
 use std::ops::ControlFlow;
 use std::time::Instant;
 
-use auth_blocking::{SimServer, TcpOptions, TcpTransport, run};
+use auth_blocking::{MtprotoTransport, run};
 use auth_core::{
     Call, CallEvent, DcId, EmailChangeEvent as ChangeEvent, LoginEmailChange, SessionConfig,
     countries::Countries,
@@ -15,7 +17,7 @@ use auth_sim::{AccountConfig, CodeDelivery, Sim};
 
 const PHONE: &str = "+999 66 2 5151";
 
-fn server() -> SimServer {
+fn server() -> auth_sim::tcp::SimServer {
     let mut sim = Sim::default();
     sim.add_account(
         AccountConfig::new(PHONE, DcId(2))
@@ -23,11 +25,11 @@ fn server() -> SimServer {
             .with_delivery(vec![CodeDelivery::Sms]),
     )
     .expect("account");
-    SimServer::start(sim, 0).expect("server starts")
+    served::start(sim)
 }
 
 /// Logs in with the code emailed to the login email (test number: the DC digit repeated).
-fn log_in(transport: &mut TcpTransport) {
+fn log_in(transport: &mut MtprotoTransport) {
     let mut login = Login::new(
         Config::new(1, "h"),
         PHONE,
@@ -55,7 +57,7 @@ fn log_in(transport: &mut TcpTransport) {
 #[test]
 fn the_login_email_changes_after_a_wrong_then_right_code() {
     let server = server();
-    let mut transport = TcpTransport::new(server.addr(), TcpOptions::new(21));
+    let mut transport = served::client(&server, 21);
     log_in(&mut transport);
 
     let mut change = LoginEmailChange::new(
@@ -104,7 +106,7 @@ fn the_login_email_changes_after_a_wrong_then_right_code() {
 #[test]
 fn the_country_list_formats_a_typed_number_and_is_cached_by_hash() {
     let server = server();
-    let mut transport = TcpTransport::new(server.addr(), TcpOptions::new(22));
+    let mut transport = served::client(&server, 22);
     let mut countries = Countries::new();
     for round in 0..2 {
         let mut call = Call::new(

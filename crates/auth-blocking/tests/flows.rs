@@ -1,11 +1,13 @@
 //! End-to-end: the small machines of the core (bot login, logout, authorization transfer,
 //! confirming and rejecting a new login, invalidating login codes, a frozen account) and the
-//! before-login guard, driven by `auth_blocking::run` over loopback TCP against `SimServer`.
+//! before-login guard, driven by `auth_blocking::run` over MTProto on loopback against the simulator.
+
+mod served;
 
 use std::ops::ControlFlow;
 use std::time::Instant;
 
-use auth_blocking::{RunError, SimServer, TcpOptions, TcpTransport, Transport, run};
+use auth_blocking::{MtprotoTransport, RunError, Transport, run};
 use auth_core::{
     Authorization, DcId, Error, LAYER, RpcError, RpcErrorKind, SessionConfig, UsageError,
     auth_transfer::{AuthTransfer, TransferEvent},
@@ -28,7 +30,7 @@ const BOT_TOKEN: &str = "777123:Sim-Bot_token";
 
 /// A simulator on free ports with one account (DC 2; codes by SMS only, so no resend timer)
 /// and one bot (DC 4).
-fn server() -> (SimServer, i64) {
+fn server() -> (auth_sim::tcp::SimServer, i64) {
     let mut sim = Sim::default();
     let user = sim
         .add_account(
@@ -39,12 +41,12 @@ fn server() -> (SimServer, i64) {
         .expect("account");
     sim.add_bot(BotConfig::new(BOT_TOKEN, DcId(4)))
         .expect("bot");
-    (SimServer::start(sim, 0).expect("server starts"), user)
+    (served::start(sim), user)
 }
 
 /// A client (one auth key per DC) of `server`.
-fn client(server: &SimServer, key_seed: u64) -> TcpTransport {
-    TcpTransport::new(server.addr(), TcpOptions::new(key_seed))
+fn client(server: &auth_sim::tcp::SimServer, key_seed: u64) -> MtprotoTransport {
+    served::client(server, key_seed)
 }
 
 fn config() -> Config {
@@ -62,7 +64,7 @@ fn rng(seed: u8) -> Entropy {
 
 /// Logs in by phone with the generic driver, typing the test number's code (DC digit
 /// repeated) when asked.
-fn phone_login(transport: &mut TcpTransport, config: Config) -> (Authorization, Vec<String>) {
+fn phone_login(transport: &mut MtprotoTransport, config: Config) -> (Authorization, Vec<String>) {
     let mut login = Login::new(config, PHONE, &mut rng(3), Instant::now()).expect("valid");
     let mut seen = Vec::new();
     let mut result = None;
@@ -92,7 +94,10 @@ fn phone_login(transport: &mut TcpTransport, config: Config) -> (Authorization, 
 }
 
 /// Runs a bare call to its end.
-fn call<F: RemoteCall>(transport: &mut TcpTransport, mut call: Call<F>) -> Result<F::Return, Error>
+fn call<F: RemoteCall>(
+    transport: &mut MtprotoTransport,
+    mut call: Call<F>,
+) -> Result<F::Return, Error>
 where
     F::Return: DeserializeAt,
 {
@@ -109,7 +114,7 @@ where
     done.expect("a result")
 }
 
-fn events<M: Machine>(transport: &mut TcpTransport, machine: &mut M) -> Vec<M::Event> {
+fn events<M: Machine>(transport: &mut MtprotoTransport, machine: &mut M) -> Vec<M::Event> {
     let mut events = Vec::new();
     run(transport, machine, |_, e| {
         events.push(e);
@@ -136,7 +141,7 @@ fn bot_login_follows_the_bot_to_its_dc() {
         }
         other => panic!("{other:?}"),
     }
-    let key = transport.auth_key_id(DcId(4));
+    let key = transport.auth_key_id(DcId(4)).expect("a key");
     assert_eq!(
         server.with_sim(|s| s.authorized_user(DcId(4), key)),
         Some(777_123)
@@ -183,7 +188,7 @@ fn logout_token_lets_the_next_login_skip_the_code() {
         }
     }
     assert_eq!(tokens.len(), 1);
-    let key = transport.auth_key_id(DcId(2));
+    let key = transport.auth_key_id(DcId(2)).expect("a key");
     assert_eq!(server.with_sim(|s| s.authorized_user(DcId(2), key)), None);
 
     let mut config = config();
@@ -212,7 +217,7 @@ fn authorization_transfer_from_dc2_to_dc4() {
         TransferEvent::Done(auth) => assert_eq!((auth.user_id, auth.dc), (user, DcId(4))),
         other => panic!("{other:?}"),
     }
-    let key = transport.auth_key_id(DcId(4));
+    let key = transport.auth_key_id(DcId(4)).expect("a key");
     assert_eq!(
         server.with_sim(|s| s.authorized_user(DcId(4), key)),
         Some(user)
@@ -247,7 +252,7 @@ fn guard_refuses_like_the_server_before_login() {
         functions::help::GetNearestDc {}.to_bytes(),
         with_layer(&functions::help::GetNearestDc {}.to_bytes()),
     ];
-    let served = |server: &SimServer| server.with_sim(|s| s.calls().len());
+    let served = |server: &auth_sim::tcp::SimServer| server.with_sim(|s| s.calls().len());
     let mut refused = 0;
     for body in &bodies {
         let before = served(&server);
@@ -297,7 +302,10 @@ fn a_new_session_is_confirmed_or_rejected_from_an_old_one() {
     assert!(login.unconfirmed);
     assert_eq!(
         login.device,
-        Some(format!("auth-sim key {:#x}", new.auth_key_id(DcId(2))))
+        Some(format!(
+            "auth-sim key {:#x}",
+            new.auth_key_id(DcId(2)).expect("a key")
+        ))
     );
     let confirmed = call(
         &mut old,
@@ -326,7 +334,7 @@ fn a_new_session_is_confirmed_or_rejected_from_an_old_one() {
         reject_login(&session(2), login.hash, Instant::now()).expect("a session"),
     );
     assert_eq!(rejected, Ok(true));
-    let key = stranger.auth_key_id(DcId(2));
+    let key = stranger.auth_key_id(DcId(2)).expect("a key");
     assert_eq!(server.with_sim(|s| s.authorized_user(DcId(2), key)), None);
     assert_eq!(server.with_sim(|s| s.authorizations(user).len()), 2);
 }

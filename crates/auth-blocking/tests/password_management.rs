@@ -4,10 +4,12 @@
 // The tests stand in for the caller, who owns the clock.
 #![allow(clippy::disallowed_methods)]
 
+mod served;
+
 use std::ops::ControlFlow;
 use std::time::Instant;
 
-use auth_blocking::{Answer, LoginError, Prompt, SimServer, TcpOptions, TcpTransport, login, run};
+use auth_blocking::{Answer, LoginError, MtprotoTransport, Prompt, login, run};
 use auth_core::{
     Authorization, DcId, EmailCode, PasswordInfo, SessionConfig, TermsOfService, UsageError,
     entropy::Entropy,
@@ -23,7 +25,7 @@ const PHONE: &str = "9996623001";
 /// `auth_blocking::run` (which also runs the SRP proof and hashing the machine hands out):
 /// `current` proves the password (if set). Returns the events seen.
 fn change_settings(
-    transport: &mut TcpTransport,
+    transport: &mut MtprotoTransport,
     current: Option<&'static str>,
     change: impl Fn() -> PasswordChange,
     mut email_code: impl FnMut() -> String,
@@ -104,11 +106,11 @@ impl Prompt for TestPrompt {
 }
 
 fn log_in(
-    server: &SimServer,
+    server: &auth_sim::tcp::SimServer,
     key_seed: u64,
     prompt: &mut TestPrompt,
-) -> (TcpTransport, Result<Authorization, LoginError>) {
-    let mut transport = TcpTransport::new(server.addr(), TcpOptions::new(key_seed));
+) -> (MtprotoTransport, Result<Authorization, LoginError>) {
+    let mut transport = served::client(server, key_seed);
     let auth = login(
         &mut transport,
         prompt,
@@ -120,7 +122,7 @@ fn log_in(
     (transport, auth)
 }
 
-fn has_password(server: &SimServer) -> bool {
+fn has_password(server: &auth_sim::tcp::SimServer) -> bool {
     server.with_sim(|sim| sim.account(PHONE).expect("account").has_password)
 }
 
@@ -129,7 +131,7 @@ fn set_change_and_remove_a_password_on_a_logged_in_key() {
     let mut sim = Sim::default();
     sim.add_account(AccountConfig::new(PHONE, DcId(2)))
         .expect("account");
-    let server = SimServer::start(sim, 0).expect("server");
+    let server = served::start(sim);
     let (mut transport, auth) = log_in(&server, 1, &mut TestPrompt::default());
     auth.expect("logged in without a password");
 
@@ -219,7 +221,7 @@ fn a_forgotten_password_is_recovered_from_the_password_step() {
             .with_recovery_email("ada@example.com"),
     )
     .expect("account");
-    let server = SimServer::start(sim, 0).expect("server");
+    let server = served::start(sim);
     let mut prompt = TestPrompt {
         password: Some(Answer::Recover),
         // A wrong code first, then the mailed one (test numbers' codes: the DC digit).
@@ -254,7 +256,7 @@ fn a_forgotten_password_is_recovered_from_the_password_step() {
     let mut sim = Sim::default();
     sim.add_account(AccountConfig::new(PHONE, DcId(2)).with_password("pw"))
         .expect("account");
-    let server = SimServer::start(sim, 0).expect("server");
+    let server = served::start(sim);
     let mut prompt = TestPrompt {
         password: Some(Answer::Recover),
         ..TestPrompt::default()

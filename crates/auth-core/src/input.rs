@@ -36,6 +36,17 @@ impl std::fmt::Debug for EmailToken {
     }
 }
 
+/// Another way past an email question than typing an address or a code — what a person may
+/// answer instead, in either adapter's prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmailAlternative {
+    /// A Google or Apple ID token (where the server allows that sign-in method): verifies the
+    /// email being set up, or signs in where the code went to the login email.
+    Token(EmailToken),
+    /// The user lost access to the login email: `auth.resetLoginEmail` sends a code another way.
+    ResetLoginEmail,
+}
+
 /// Digits of a phone number typed in any usual format (`+`, spaces, dashes, dots and
 /// parentheses are dropped).
 ///

@@ -4,11 +4,12 @@
 //!   [`Transport`], asking a [`Prompt`], waiting for the next of {answer from the network,
 //!   answer from the user, timer}; the password work (PBKDF2) runs on `spawn_blocking`; a
 //!   [`CancellationToken`] or dropping the future cancels it (with `auth.cancelCode`).
-//! * [`Transport`] — implement it over your MTProto session (`async invoke(dc, body)`).
-//! * [`TcpTransport`] — a `Transport` for the simulator: MTProto's intermediate framing with a
-//!   plaintext envelope over TCP ([`auth_blocking::wire`] documents the protocol).
-//! * [`SimServer`] — serves an [`auth_sim::Sim`] on 127.0.0.1, one port per DC, with tokio
-//!   tasks.
+//! * [`Transport`] — implement it over your MTProto session (`async invoke(dc, body)`), or use
+//! * [`MtprotoTransport`] — a `Transport` that speaks MTProto over TCP itself (the `mtproto`
+//!   crate's connection pool on tokio tasks): to Telegram (test or production DCs) or to any
+//!   server that speaks it, such as the simulator's (`auth_sim::tcp::SimServer`, which the
+//!   demo and the tests use); with an [`auth_store::SessionFile`] its keys outlive the process,
+//!   and the updates it receives feed [`qr_login`].
 //! * [`qr_login`] — the same for logging in by QR code (`auth_core::QrLogin`): shows each
 //!   token's URL, feeds in the session's updates, asks the prompt for the 2FA password.
 //! * [`logout`] — `auth.logOut`, returning the future auth token to keep in an
@@ -22,7 +23,9 @@
 //! use std::sync::Arc;
 //! use auth_core::login::{Config, SentCode};
 //! use auth_core::{PasswordInfo, TermsOfService};
-//! use auth_tokio::{Answer, CancellationToken, Prompt, SimServer, TcpOptions, TcpTransport};
+//! use auth_tokio::{Answer, CancellationToken, MtprotoTransport, Prompt};
+//! use mtproto::pool::PoolConfig;
+//! use mtproto::session::ClientInfo;
 //! use zeroize::Zeroizing;
 //!
 //! struct Fixed;
@@ -37,16 +40,15 @@
 //! }
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let server = SimServer::start(auth_sim::Sim::default(), 0).await?;
-//! let key_seed = 0x5eed; // from the OS RNG in real code
-//! let transport = Arc::new(TcpTransport::new(server.addr(), TcpOptions::new(key_seed)));
-//! let config = Config::new(12345, "api-hash");
-//! // The OS generator seeds the login's secrets.
+//! // The OS generator seeds the transport's and the login's secrets.
 //! let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+//! // Telegram's test DCs ("+999 66 X YYYY" numbers, code X repeated).
+//! let pool = PoolConfig::telegram_test(auth_core::LAYER, ClientInfo::new(12345));
+//! let transport = Arc::new(MtprotoTransport::new(pool, &mut rng)?);
+//! let config = Config::new(12345, "api-hash");
 //! let phone = "+999 66 2 1234";
 //! let auth = auth_tokio::login(transport, &mut Fixed, config, phone, &mut rng, CancellationToken::new()).await?;
 //! println!("logged in as user {}", auth.user_id);
-//! server.shutdown().await;
 //! # Ok(()) }
 //! ```
 #![forbid(unsafe_code)]
@@ -58,17 +60,13 @@ mod logout;
 mod mtproto_transport;
 mod prompt;
 mod qr;
-mod sim_server;
-mod tcp_transport;
 mod transport;
 
-pub use auth_blocking::{EmailAlternative, TcpOptions};
+pub use auth_core::EmailAlternative;
 pub use login::{LoginError, login};
 pub use logout::{LogoutError, logout};
 pub use mtproto_transport::MtprotoTransport;
 pub use prompt::{Answer, Prompt};
 pub use qr::{QrLoginError, qr_login};
-pub use sim_server::{CallLog, SimServer};
-pub use tcp_transport::TcpTransport;
 pub use tokio_util::sync::CancellationToken;
 pub use transport::Transport;

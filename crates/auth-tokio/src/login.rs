@@ -14,7 +14,7 @@ use zeroize::Zeroizing;
 
 use crate::calls::CallsInFlight;
 use crate::{Answer, Prompt, Transport};
-use auth_blocking::EmailAlternative;
+use auth_core::EmailAlternative;
 
 /// How a login ended, when it did not log in.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -392,10 +392,12 @@ mod tests {
     use auth_core::entropy::Entropy;
     use auth_core::login::SentCode;
     use auth_core::{DcId, PasswordInfo, TermsOfService};
+    use auth_sim::tcp::{ServerConfig, SimServer};
     use auth_sim::{AccountConfig, Sim};
+    use mtproto::session::ClientInfo;
 
     use super::*;
-    use crate::{SimServer, TcpOptions, TcpTransport};
+    use crate::MtprotoTransport;
 
     /// Forgot the password, then gives the recovery codes in turn.
     struct Forgetful {
@@ -439,8 +441,11 @@ mod tests {
             .with_password("forgotten")
             .with_recovery_email("ada@example.com");
         let id = sim.add_account(account).expect("account");
-        let server = SimServer::start(sim, 0).await.expect("loopback ports");
-        let transport = Arc::new(TcpTransport::new(server.addr(), TcpOptions::new(7)));
+        let server = SimServer::start(sim, ServerConfig::new(Entropy::deterministic([2; 32])))
+            .expect("loopback ports");
+        let pool = server.client_config(auth_core::LAYER, ClientInfo::new(1));
+        let transport = MtprotoTransport::new(pool, &mut Entropy::deterministic([7; 32]));
+        let transport = Arc::new(transport.expect("a server key"));
         let mut prompt = Forgetful {
             codes: vec!["12345", "22222"],
             asked: Vec::new(),
@@ -467,6 +472,6 @@ mod tests {
         );
         let has_password = server.with_sim(|sim| sim.account(phone).map(|a| a.has_password));
         assert_eq!(has_password, Some(false));
-        server.shutdown().await;
+        server.shutdown();
     }
 }

@@ -6,10 +6,11 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
+use auth_core::entropy::Entropy;
 use auth_core::{DcId, TransportFailure};
 use auth_store::SessionFile;
 use mtproto::pool::{CallFailure, CallId, ConnectionId, Event, Io, Pool, PoolConfig};
-use tg_crypto::entropy::Entropy;
+use rand_core::CryptoRng;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{Notify, mpsc, oneshot};
@@ -82,14 +83,18 @@ impl std::fmt::Debug for MtprotoTransport {
 }
 
 impl MtprotoTransport {
-    /// A transport with no keys (each DC's first call makes one), drawing its random bytes from
-    /// `entropy`.
+    /// A transport with no keys (each DC's first call makes one); its random bytes (nonces,
+    /// DH exponents, session ids, padding) are drawn from a seed taken from `rng` (the OS
+    /// generator in production).
     ///
     /// # Errors
     ///
     /// The configuration has no server key.
-    pub fn new(config: PoolConfig, entropy: Entropy) -> Result<Self, mtproto::UsageError> {
-        Self::build(config, entropy, None)
+    pub fn new<R: CryptoRng + ?Sized>(
+        config: PoolConfig,
+        rng: &mut R,
+    ) -> Result<Self, mtproto::UsageError> {
+        Self::build(config, Entropy::from_rng(rng), None)
     }
 
     /// A transport that takes its keys from `store` and saves every change there.
@@ -97,12 +102,12 @@ impl MtprotoTransport {
     /// # Errors
     ///
     /// The configuration has no server key.
-    pub fn with_session(
+    pub fn with_session<R: CryptoRng + ?Sized>(
         config: PoolConfig,
-        entropy: Entropy,
+        rng: &mut R,
         store: SessionFile,
     ) -> Result<Self, mtproto::UsageError> {
-        Self::build(config, entropy, Some(store))
+        Self::build(config, Entropy::from_rng(rng), Some(store))
     }
 
     fn build(
@@ -145,6 +150,12 @@ impl MtprotoTransport {
     /// Whether `dc` has an open connection.
     pub fn is_connected(&self, dc: DcId) -> bool {
         self.shared.state().pool.is_connected(dc.0)
+    }
+
+    /// The id of `dc`'s auth key (public: every packet carries it), if it has one.
+    pub fn auth_key_id(&self, dc: DcId) -> Option<u64> {
+        let key = self.shared.state().pool.key(dc.0);
+        key.map(|key| key.auth_key.id())
     }
 
     /// From now on, the updates the servers push (`Updates` objects' TL bytes) go to the

@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use auth_blocking::EmailAlternative;
+use auth_core::EmailAlternative;
 use auth_core::login::{CodeKind, LoginEvent, SentCode};
 use auth_core::{PasswordInfo, TermsOfService, UsageError};
 use zeroize::Zeroizing;

@@ -9,7 +9,9 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use auth_tokio::{CancellationToken, SimServer};
+use auth_core::entropy::Entropy;
+use auth_sim::tcp::{ServerConfig, SimServer};
+use auth_tokio::CancellationToken;
 use demo::console::{Console, Input};
 
 /// A cloneable, shared output buffer.
@@ -311,9 +313,7 @@ async fn interactive_cancel_and_declining_exit_1() {
 
 #[tokio::test]
 async fn logout_token_kept_in_a_file_skips_the_code_next_time() {
-    let server = SimServer::start(demo::accounts::demo_sim(&[]).unwrap(), 0)
-        .await
-        .unwrap();
+    let server = sim_server(demo::accounts::demo_sim(&[]).unwrap());
     let connect = format!("127.0.0.1:{}", server.base_port());
     let file =
         std::env::temp_dir().join(format!("auth-tokio-demo-tokens-{}.bin", std::process::id()));
@@ -341,7 +341,12 @@ async fn logout_token_kept_in_a_file_skips_the_code_next_time() {
     assert!(second.out.contains("no code was needed"), "{}", second.out);
     assert_eq!(second.user_id(), first.user_id());
     let _ = std::fs::remove_file(&file);
-    server.shutdown().await;
+    server.shutdown();
+}
+
+/// A simulator served in MTProto beside the demo (as `sim_server` would), for `--connect`.
+fn sim_server(sim: auth_sim::Sim) -> SimServer {
+    SimServer::start(sim, ServerConfig::new(Entropy::deterministic([4; 32]))).unwrap()
 }
 
 /// The built example binary itself: exit statuses and the success line.
@@ -416,9 +421,7 @@ async fn flood_wait_exits_1_with_the_wait() {
         send_code_limit: 0,
         ..auth_sim::SimConfig::default()
     };
-    let server = SimServer::start(auth_sim::Sim::new(config), 0)
-        .await
-        .unwrap();
+    let server = sim_server(auth_sim::Sim::new(config));
     let connect = format!("127.0.0.1:{}", server.base_port());
     let r = run(
         &[
@@ -439,5 +442,5 @@ async fn flood_wait_exits_1_with_the_wait() {
         "{}",
         r.err
     );
-    server.shutdown().await;
+    server.shutdown();
 }

@@ -11,7 +11,7 @@ use support::*;
 use tokio::sync::mpsc;
 
 /// Waits until the server has served `method` (the spawned cancel call arrives by itself).
-async fn served(server: &auth_tokio::SimServer, method: &str) -> bool {
+async fn served(server: &auth_sim::tcp::SimServer, method: &str) -> bool {
     for _ in 0..200 {
         if methods(server).contains(&method) {
             return true;

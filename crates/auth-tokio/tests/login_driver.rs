@@ -12,7 +12,7 @@ use auth_core::entropy::Entropy;
 use auth_core::tl::{Identifiable, Serialize, functions};
 use auth_core::{DcId, TransportFailure};
 use auth_sim::AccountConfig;
-use auth_tokio::{CancellationToken, LoginError, TcpTransport, Transport, login};
+use auth_tokio::{CancellationToken, LoginError, MtprotoTransport, Transport, login};
 use support::*;
 
 /// Fails every call, or panics on it.
@@ -78,7 +78,7 @@ async fn a_failing_transport_is_retried_then_fails_the_login() {
 /// Forwards to the simulator, but fetches the password once more (on the same key) before
 /// the first password check goes out, so the check's `srp_id` is stale.
 struct Meddling {
-    inner: Arc<TcpTransport>,
+    inner: Arc<MtprotoTransport>,
     meddled: AtomicBool,
 }
 

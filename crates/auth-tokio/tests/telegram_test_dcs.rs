@@ -11,7 +11,6 @@ use auth_core::DcId;
 use auth_tokio::{MtprotoTransport, Transport};
 use mtproto::pool::PoolConfig;
 use mtproto::session::ClientInfo;
-use tg_crypto::entropy::Entropy;
 
 const HELP_GET_CONFIG: u32 = 0xc4f9_186b;
 const CONFIG: u32 = 0xcc1a_241e;
@@ -24,13 +23,9 @@ async fn handshake_and_get_config_on_a_test_dc() {
         .expect("TG_API_ID is set")
         .parse()
         .expect("TG_API_ID is a number");
-    let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).expect("the OS generator");
-    let transport = MtprotoTransport::new(
-        PoolConfig::telegram_test(228, ClientInfo::new(api_id)),
-        Entropy::deterministic(seed),
-    )
-    .unwrap();
+    let mut os = rand_core::UnwrapErr(getrandom::SysRng);
+    let config = PoolConfig::telegram_test(auth_core::LAYER, ClientInfo::new(api_id));
+    let transport = MtprotoTransport::new(config, &mut os).unwrap();
     let answer = tokio::time::timeout(
         Duration::from_secs(60),
         transport.invoke(DcId(2), HELP_GET_CONFIG.to_le_bytes().to_vec()),

@@ -10,7 +10,6 @@
 #![allow(clippy::disallowed_methods)]
 
 mod flow;
-mod frame;
 mod mtproto_handshake;
 mod mtproto_pool;
 mod mtproto_session;
@@ -20,7 +19,6 @@ mod sim;
 mod tl_targets;
 
 pub use flow::login_flow;
-pub use frame::transport_frame;
 pub use mtproto_handshake::mtproto_server_handshake;
 pub use mtproto_pool::mtproto_pool;
 pub use mtproto_session::{mtproto_client_session, mtproto_server_session};
@@ -40,7 +38,6 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("login_flow", login_flow),
     ("logout_tokens", logout_tokens),
     ("sim_request", sim_request),
-    ("transport_frame", transport_frame),
     ("session_file", session_file),
     ("mtproto_transport", mtproto_transport),
     ("mtproto_server_handshake", mtproto_server_handshake),

@@ -1,8 +1,8 @@
-//! End-to-end: the blocking driver over loopback TCP against `SimServer`, one test per login
-//! path; plus the TCP transport and the server on their own.
+//! End-to-end: the blocking driver over MTProto on loopback TCP against the simulator's
+//! MTProto server, one test per login path; plus the transport on its own (misbehaving servers,
+//! reconnects, `-404`, the session file).
 mod code;
 mod password;
-mod server;
 mod support;
-mod tcp;
 mod tokens_email;
+mod transport;

@@ -70,7 +70,7 @@ fn wrong_password_then_right() {
 /// Fetches a fresh password challenge on the same key just before the first
 /// `auth.checkPassword`, making the client's `srp_id` stale (SRP_ID_INVALID).
 struct StaleOnce<'a> {
-    inner: &'a mut auth_blocking::TcpTransport,
+    inner: &'a mut auth_blocking::MtprotoTransport,
     done: bool,
 }
 

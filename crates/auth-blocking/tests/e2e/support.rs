@@ -2,16 +2,17 @@
 use std::collections::VecDeque;
 
 use auth_blocking::{
-    Answer, CancelToken, EmailAlternative, LoginError, Prompt, SimServer, TcpOptions, TcpTransport,
-    Transport, login,
+    Answer, CancelToken, EmailAlternative, LoginError, MtprotoTransport, Prompt, Transport, login,
 };
 use auth_core::{
-    Authorization, DcId, PasswordInfo, TermsOfService, UsageError,
+    Authorization, DcId, LAYER, PasswordInfo, TermsOfService, UsageError,
     entropy::Entropy,
     login::{Config, LoginEvent, SentCode},
     tl::{self, Serialize, enums, functions},
 };
 use auth_sim::Sim;
+use auth_sim::tcp::{ServerConfig, SimServer};
+use mtproto::session::ClientInfo;
 use zeroize::Zeroizing;
 
 /// One scripted answer.
@@ -138,17 +139,26 @@ impl Prompt for ScriptedPrompt {
     }
 }
 
-/// A simulator served on free ports and a transport to it.
+/// A simulator served in MTProto on free ports, and a transport to it.
 pub struct Fixture {
     pub server: SimServer,
-    pub transport: TcpTransport,
+    pub transport: MtprotoTransport,
     pub config: Config,
+}
+
+/// A transport to `server` whose keys and sessions come from `seed`, with short timeouts.
+pub fn transport(server: &SimServer, seed: u8) -> MtprotoTransport {
+    let mut config = server.client_config(LAYER, ClientInfo::new(1));
+    config.connect_timeout = std::time::Duration::from_secs(5);
+    config.request_timeout = std::time::Duration::from_secs(5);
+    MtprotoTransport::new(config, &mut Entropy::deterministic([seed; 32])).expect("a server key")
 }
 
 impl Fixture {
     pub fn new(sim: Sim) -> Self {
-        let server = SimServer::start(sim, 0).expect("server starts");
-        let transport = TcpTransport::new(server.addr(), TcpOptions::new(0x5eed));
+        let entropy = Entropy::deterministic([0x5e; 32]);
+        let server = SimServer::start(sim, ServerConfig::new(entropy)).expect("server starts");
+        let transport = transport(&server, 1);
         Fixture {
             server,
             transport,
@@ -202,7 +212,7 @@ impl Fixture {
 
     /// The user the transport's key on `dc` is logged in as.
     pub fn authorized_user(&self, dc: DcId) -> Option<i64> {
-        let key = self.transport.auth_key_id(dc);
+        let key = self.transport.auth_key_id(dc)?;
         self.server.with_sim(|sim| sim.authorized_user(dc, key))
     }
 

@@ -90,13 +90,19 @@ fn serve_request(
     let now = Instant::now();
     let (answer, record, owed) = {
         let mut sim = lock(&shared.sim);
-        let (answer, record) =
-            network_methods::answer(&sim, now, key.dc, key.key, &request.body, &shared.dcs)
+        // The session took `invokeWithLayer` off: tell the simulator which layer to answer in.
+        let layer = request
+            .layer
+            .map(|layer| sim.set_client_layer(key.dc, key.key, layer));
+        let (answer, record) = match layer {
+            Some(Err(_)) => network_methods::layer_refused(now, key.dc, key.key, &request.body),
+            _ => network_methods::answer(&sim, now, key.dc, key.key, &request.body, &shared.dcs)
                 .unwrap_or_else(|| {
                     let answer = sim.handle(now, key.dc, key.key, &request.body);
                     let record = sim.calls().last().cloned();
                     (answer, record.unwrap_or_else(|| unlogged_record(now, key)))
-                });
+                }),
+        };
         (answer, record, sim.take_login_token_updates())
     };
     trace!(method = record.method, "served");

@@ -69,6 +69,28 @@ pub(super) fn answer(
     Some((bytes, record))
 }
 
+/// The answer to a call whose session declared a layer the simulator does not speak.
+pub(super) fn layer_refused(
+    now: Instant,
+    dc: DcId,
+    key: u64,
+    body: &[u8],
+) -> (Vec<u8>, CallRecord) {
+    let error = RpcError::new(400, "CONNECTION_LAYER_INVALID");
+    let record = CallRecord {
+        at: now,
+        dc,
+        key,
+        method: "?",
+        method_id: body
+            .get(..4)
+            .and_then(|b| b.try_into().ok())
+            .map(u32::from_le_bytes),
+        result: Err(error.clone()),
+    };
+    (error.to_bytes(), record)
+}
+
 fn result_name(method: u32) -> &'static str {
     if method == HELP_GET_CONFIG {
         "config"

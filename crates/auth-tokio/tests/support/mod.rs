@@ -1,4 +1,5 @@
-//! Shared pieces of the end-to-end tests: a simulator served on loopback, a transport to it,
+//! Shared pieces of the end-to-end tests: the simulator served over MTProto on loopback, a
+//! transport to it,
 //! and a prompt that answers from a script or from what the simulator "delivered".
 #![allow(dead_code)]
 
@@ -8,11 +9,11 @@ use std::time::Duration;
 
 use auth_core::entropy::Entropy;
 use auth_core::login::{CodeKind, Config, LoginEvent as Event, SentCode};
-use auth_core::{Authorization, PasswordInfo, TermsOfService, UsageError};
+use auth_core::{Authorization, LAYER, PasswordInfo, TermsOfService, UsageError};
+use auth_sim::tcp::{ServerConfig, SimServer};
 use auth_sim::{AccountConfig, CallRecord, Sim, SimConfig};
-use auth_tokio::{
-    Answer, CancellationToken, LoginError, Prompt, SimServer, TcpOptions, TcpTransport, login,
-};
+use auth_tokio::{Answer, CancellationToken, LoginError, MtprotoTransport, Prompt, login};
+use mtproto::session::ClientInfo;
 use tokio::sync::mpsc;
 use zeroize::Zeroizing;
 
@@ -22,28 +23,32 @@ pub const PLAIN: &str = "+999 66 2 0001";
 pub const ON_DC3: &str = "+999 66 3 0002";
 pub const PASSWORD: &str = "correct horse";
 
-/// A server with `accounts`, and a transport to it.
+/// The app id every test logs in with.
+pub const API_ID: i32 = 12345;
+
+/// A server with `accounts` (the simulator over MTProto), and a transport to it.
 pub async fn serve(
     config: SimConfig,
     accounts: Vec<AccountConfig>,
-) -> (SimServer, Arc<TcpTransport>) {
+) -> (SimServer, Arc<MtprotoTransport>) {
     let mut sim = Sim::new(config);
     for account in accounts {
         sim.add_account(account).expect("valid account");
     }
-    let server = SimServer::start(sim, 0).await.expect("loopback ports");
+    let server = SimServer::start(sim, ServerConfig::new(Entropy::deterministic([7; 32])))
+        .expect("loopback ports");
     let transport = transport(&server, 1);
     (server, transport)
 }
 
 /// [`serve`] with the default simulator configuration.
-pub async fn serve_accounts(accounts: Vec<AccountConfig>) -> (SimServer, Arc<TcpTransport>) {
+pub async fn serve_accounts(accounts: Vec<AccountConfig>) -> (SimServer, Arc<MtprotoTransport>) {
     serve(SimConfig::default(), accounts).await
 }
 
 /// Logs in `phone` with the default configuration, a fixed seed and no cancellation.
 pub async fn log_in(
-    transport: &Arc<TcpTransport>,
+    transport: &Arc<MtprotoTransport>,
     prompt: &mut TestPrompt,
     phone: &str,
 ) -> Result<Authorization, LoginError> {
@@ -59,14 +64,17 @@ pub async fn log_in(
     .await
 }
 
-pub fn transport(server: &SimServer, key_seed: u64) -> Arc<TcpTransport> {
-    let options =
-        TcpOptions::new(key_seed).with_timeouts(Duration::from_secs(5), Duration::from_secs(5));
-    Arc::new(TcpTransport::new(server.addr(), options))
+/// A transport to `server` whose keys and sessions come from `seed`, with short timeouts.
+pub fn transport(server: &SimServer, seed: u8) -> Arc<MtprotoTransport> {
+    let mut config = server.client_config(LAYER, ClientInfo::new(API_ID));
+    config.connect_timeout = Duration::from_secs(5);
+    config.request_timeout = Duration::from_secs(5);
+    let transport = MtprotoTransport::new(config, &mut Entropy::deterministic([seed; 32]));
+    Arc::new(transport.expect("a server key"))
 }
 
 pub fn config() -> Config {
-    Config::new(12345, "api-hash")
+    Config::new(API_ID, "api-hash")
 }
 
 pub fn lock(sim: &Mutex<Sim>) -> std::sync::MutexGuard<'_, Sim> {

@@ -1,19 +1,18 @@
 //! `login bot --token TOKEN`: logging in as a bot (`auth.importBotAuthorization`), driven by a
 //! small async loop over the core's `Machine` (the bot login needs no prompt).
 
-use std::net::SocketAddr;
 use std::ops::ControlFlow;
 use std::time::Instant;
 
-use auth_core::login::Config;
 use auth_core::{BotEvent, BotLogin, Error, Machine};
-use auth_tokio::{CancellationToken, SimServer, TcpOptions, TcpTransport, Transport};
+use auth_tokio::{CancellationToken, Transport};
 use clap::Args;
 use tokio::sync::mpsc;
 
+use super::backend::Backend;
 use super::cli::CommonArgs;
 use super::console::Console;
-use super::{API_HASH, API_ID, FAILED, LOGGED_IN, USAGE, accounts};
+use super::{FAILED, LOGGED_IN, USAGE, accounts};
 
 /// Logging in as a bot.
 #[derive(Debug, Clone, Default, Args)]
@@ -90,7 +89,7 @@ pub async fn run(
     let token = match (&args.token, console.interactive) {
         (Some(token), _) => token.clone(),
         (None, true) => {
-            if common.connect.is_none() {
+            if common.connect.is_none() && !common.telegram_test {
                 console.say(&format!(
                     "The embedded simulator's bot: token {} (on DC {}).",
                     accounts::DEMO_BOT_TOKEN,
@@ -112,63 +111,31 @@ pub async fn run(
             return USAGE;
         }
     };
-    let mut bot = match BotLogin::new(Config::new(API_ID, API_HASH), &token, Instant::now()) {
+    let (calls_tx, mut calls_rx) = mpsc::unbounded_channel();
+    let calls = common.show_calls().then_some(calls_tx);
+    let sim = || accounts::demo_sim(&[]).map_err(|e| e.to_string());
+    let backend = match Backend::open(&common, sim, calls, &mut console).await {
+        Ok(backend) => backend,
+        Err(status) => return status,
+    };
+    if let Some(user) = backend.stored_login(&mut console).await {
+        console.say(&format!("already logged in as user {user}"));
+        backend.shutdown();
+        return LOGGED_IN;
+    }
+    let mut bot = match BotLogin::new(backend.login_config(), &token, Instant::now()) {
         Ok(bot) => bot,
         Err(e) => {
             console.error(&format!("error: {e}"));
+            backend.shutdown();
             return FAILED;
         }
     };
-
-    let (calls_tx, mut calls_rx) = mpsc::unbounded_channel();
-    let (dc1, embedded): (SocketAddr, Option<SimServer>) = match &common.connect {
-        Some(address) => match tokio::net::lookup_host(address.as_str())
-            .await
-            .map(|mut a| a.next())
-        {
-            Ok(Some(dc1)) => (dc1, None),
-            Ok(None) | Err(_) => {
-                console.error(&format!(
-                    "error: --connect {address}: not a HOST:PORT address"
-                ));
-                return USAGE;
-            }
-        },
-        None => {
-            let sim = match accounts::demo_sim(&[]) {
-                Ok(sim) => sim,
-                Err(e) => {
-                    console.error(&format!("error: cannot set up the simulator: {e}"));
-                    return FAILED;
-                }
-            };
-            let started = if common.show_calls {
-                SimServer::start_with_log(sim, 0, move |call| {
-                    let _ = calls_tx.send(format!("[sim] {call}"));
-                })
-                .await
-            } else {
-                SimServer::start(sim, 0).await
-            };
-            match started {
-                Ok(server) => (server.addr(), Some(server)),
-                Err(e) => {
-                    console.error(&format!("error: cannot start the simulator: {e}"));
-                    return FAILED;
-                }
-            }
-        }
-    };
-
-    let mut key_seed = [0; 8];
-    if let Err(e) = getrandom::fill(&mut key_seed) {
-        console.error(&format!("error: no OS randomness: {e}"));
-        return FAILED;
-    }
-    let transport = TcpTransport::new(dc1, TcpOptions::new(u64::from_le_bytes(key_seed)));
+    let transport = &*backend.transport;
     console.say(&format!("[bot] logging in as bot {}", bot.bot_id()));
     let mut status = FAILED;
-    let outcome = drive(&transport, &mut bot, &cancel, |event| {
+    let mut logged_in = None;
+    let outcome = drive(transport, &mut bot, &cancel, |event| {
         // The calls served so far (with --show-calls), then what they meant.
         while let Ok(line) = calls_rx.try_recv() {
             console.say(&line);
@@ -182,6 +149,7 @@ pub async fn run(
             }
             BotEvent::Done(auth) => {
                 status = LOGGED_IN;
+                logged_in = Some(auth.clone());
                 // The user comes as raw TL bytes; the demo decodes them with auth-core's types.
                 let user = super::decoded_user(&auth);
                 let username = user
@@ -216,8 +184,9 @@ pub async fn run(
             status = FAILED;
         }
     }
-    if let Some(server) = embedded {
-        server.shutdown().await;
+    if let Some(auth) = logged_in {
+        backend.remember_login(&auth, &mut console);
     }
+    backend.shutdown();
     status
 }

@@ -8,14 +8,14 @@ use clap::{Args, Parser, Subcommand};
 
 use super::accounts;
 
-const ABOUT: &str =
-    "Log in to a simulated Telegram: phone code, sign-up, 2FA password, login email.";
+const ABOUT: &str = "Log in to a simulated Telegram (or Telegram's test DCs) over MTProto: phone code, sign-up, 2FA password, login email.";
 
 const LONG_ABOUT: &str = "\
 Log in to a simulated Telegram: phone code, sign-up, 2FA password, login email.
 
 By default the simulator runs embedded, on five loopback ports (one per data center), and
-the login talks to it over TCP like a client to Telegram's test DCs. Nothing reaches a real
+the login talks to it in MTProto over TCP like a client to Telegram's test DCs: an auth key
+per DC (the handshake), an encrypted session, invokeWithLayer(initConnection(...)). Nothing reaches a real
 phone: what the simulator \"delivers\" (SMS, app message, email) is printed on lines starting
 with [sim], so you can type it.
 
@@ -42,7 +42,14 @@ Examples:
 Logout tokens need a simulator that outlives one run (the embedded one starts afresh):
   cargo run -p auth-tokio --example sim_server -- --port 4430      (in another terminal)
   login --connect 127.0.0.1:4430 --phone 9996620001 --code 22222 --logout --tokens /tmp/t.bin
-  login --connect 127.0.0.1:4430 --phone 9996620001 --tokens /tmp/t.bin   (no code needed now)",
+  login --connect 127.0.0.1:4430 --phone 9996620001 --tokens /tmp/t.bin   (no code needed now)
+
+Sessions, likewise:
+  login --connect 127.0.0.1:4430 --phone 9996620001 --code 22222 --session /tmp/s.bin
+  login --connect 127.0.0.1:4430 --session /tmp/s.bin      (already logged in: nothing asked)
+
+Telegram's own test DCs (an app's credentials from https://my.telegram.org):
+  TG_API_ID=... TG_API_HASH=... login --telegram-test --phone 9996621234 --code 22222",
         accounts::help_text()
     )
 }
@@ -81,7 +88,7 @@ pub enum Command {
     Bot(super::bot::BotArgs),
 }
 
-/// Options of every command: where the simulator is, where tokens are kept.
+/// Options of every command: where the server is, where keys and tokens are kept.
 #[derive(Debug, Clone, Args)]
 pub struct CommonArgs {
     /// Use a simulator started separately: HOST:PORT is DC 1's address, DC n is at PORT + n − 1
@@ -89,14 +96,40 @@ pub struct CommonArgs {
     #[arg(long, value_name = "HOST:PORT", global = true)]
     pub connect: Option<String>,
 
+    /// With --connect: the server's RSA public key, PKCS#1 PEM (`sim_server --public-key-out
+    /// FILE` writes it); the repository's test-only simulator key otherwise.
+    #[arg(long, value_name = "FILE", global = true, requires = "connect")]
+    pub server_key: Option<PathBuf>,
+
+    /// Log in to Telegram's own test DCs instead of a simulator, with the app credentials in
+    /// TG_API_ID and TG_API_HASH (from https://my.telegram.org). Test numbers 99966XYYYY
+    /// (X in 1..3) get the code X repeated.
+    #[arg(long, global = true)]
+    pub telegram_test: bool,
+
+    /// Keep the session (auth keys, home DC, user) in FILE: a later run with the same file
+    /// checks the login (updates.getState) and is done at once if the server still knows it.
+    /// The embedded simulator starts afresh each run, so a kept login outlives the run only
+    /// with --connect or --telegram-test.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub session: Option<PathBuf>,
+
     /// Keep logout tokens (future auth tokens) in FILE across runs: a later login of the same
     /// account on the same simulator (see --connect) sends them and skips the code.
     #[arg(long, value_name = "FILE", global = true)]
     pub tokens: Option<PathBuf>,
 
-    /// Print one line per call the embedded simulator serves.
-    #[arg(long, short = 'v', global = true)]
-    pub show_calls: bool,
+    /// Print one line per call the embedded simulator serves, and the MTProto transport's
+    /// tracing (connections, handshakes, requests) on standard error; -vv for more.
+    #[arg(long = "show-calls", short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+impl CommonArgs {
+    /// Whether the embedded simulator's calls are shown.
+    pub fn show_calls(&self) -> bool {
+        self.verbose > 0
+    }
 }
 
 /// Logging in with a phone number.

@@ -1,6 +1,7 @@
 //! The demo CLI as a function of its arguments and console, so tests can run it in-process.
 
 pub mod accounts;
+mod backend;
 mod bot;
 pub mod cli;
 pub mod console;
@@ -10,19 +11,16 @@ mod prompt;
 mod qr;
 
 use std::ffi::OsString;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use auth_core::login::Config;
 use auth_core::{Authorization, Error, normalize_phone};
 use auth_store::TokenFile;
-use auth_tokio::{
-    CancellationToken, LoginError, SimServer, TcpOptions, TcpTransport, login, logout,
-};
+use auth_tokio::{CancellationToken, LoginError, login, logout};
 use clap::Parser;
 use tokio::sync::mpsc;
 
 use accounts::AccountSpec;
+use backend::Backend;
 use cli::{Cli, Command, CommonArgs, PhoneArgs};
 use console::Console;
 use prompt::{CliPrompt, Stop};
@@ -63,12 +61,6 @@ where
     }
 }
 
-/// Where the simulator is: embedded (and then its handle), or elsewhere.
-struct Simulator {
-    dc1: SocketAddr,
-    embedded: Option<SimServer>,
-}
-
 async fn phone_login(
     args: PhoneArgs,
     common: CommonArgs,
@@ -76,14 +68,83 @@ async fn phone_login(
     cancel: CancellationToken,
 ) -> u8 {
     let knobs = args.sim_password.is_some() || args.sim_email_setup;
-    if knobs && common.connect.is_some() {
-        console.error("error: --sim-password and --sim-email-setup set up the embedded simulator; not with --connect");
+    if knobs && (common.connect.is_some() || common.telegram_test) {
+        console.error("error: --sim-password and --sim-email-setup set up the embedded simulator; not with --connect or --telegram-test");
         return USAGE;
     }
+    if knobs && args.phone.is_none() {
+        console.error("error: --sim-password and --sim-email-setup register the --phone given");
+        return USAGE;
+    }
+    let extra: Vec<AccountSpec> = knobs
+        .then(|| AccountSpec {
+            phone: args.phone.clone().unwrap_or_default(),
+            password: args.sim_password.clone(),
+            email_setup: args.sim_email_setup,
+        })
+        .into_iter()
+        .collect();
+    let (calls_tx, calls_rx) = mpsc::unbounded_channel();
+    let calls = common.show_calls().then_some(calls_tx);
+    let sim = || accounts::demo_sim(&extra).map_err(|e| e.to_string());
+    let backend = match Backend::open(&common, sim, calls, &mut console).await {
+        Ok(backend) => backend,
+        Err(status) => return status,
+    };
+    let status = match backend.stored_login(&mut console).await {
+        Some(user) => already_logged_in(&backend, &args, user, &mut console).await,
+        None => {
+            let calls = common.show_calls().then_some(calls_rx);
+            phone_login_with(&backend, &args, &common, console, calls, cancel).await
+        }
+    };
+    backend.shutdown();
+    status
+}
+
+/// The session file's login still works: say so; with `--logout`, end it.
+async fn already_logged_in(
+    backend: &Backend,
+    args: &PhoneArgs,
+    user: i64,
+    console: &mut Console,
+) -> u8 {
+    console.say(&format!("already logged in as user {user}"));
+    if !args.logout {
+        return LOGGED_IN;
+    }
+    let Some(dc) = backend
+        .transport
+        .with_session_file(|store| store.session().home_dc())
+        .flatten()
+    else {
+        return LOGGED_IN;
+    };
+    match logout(&*backend.transport, dc).await {
+        Ok(_) => {
+            console.say("logged out");
+            backend.forget_login(console);
+            LOGGED_IN
+        }
+        Err(e) => {
+            console.error(&format!("error: logout failed: {e}"));
+            FAILED
+        }
+    }
+}
+
+async fn phone_login_with(
+    backend: &Backend,
+    args: &PhoneArgs,
+    common: &CommonArgs,
+    mut console: Console,
+    calls: Option<mpsc::UnboundedReceiver<String>>,
+    cancel: CancellationToken,
+) -> u8 {
     let phone = match (&args.phone, console.interactive) {
         (Some(phone), _) => phone.clone(),
         (None, true) => {
-            if common.connect.is_none() {
+            if backend.server.is_some() {
                 console.say(&accounts::help_text());
             }
             match console.ask("Phone number: ", false).await {
@@ -99,93 +160,25 @@ async fn phone_login(
             return USAGE;
         }
     };
-
     if let Err(e) = normalize_phone(&phone) {
         console.error(&format!("error: {e}"));
         return FAILED;
     }
-
-    let (calls_tx, calls_rx) = mpsc::unbounded_channel();
-    let simulator = match &common.connect {
-        Some(address) => match tokio::net::lookup_host(address.as_str())
-            .await
-            .map(|mut a| a.next())
-        {
-            Ok(Some(dc1)) => Simulator {
-                dc1,
-                embedded: None,
-            },
-            Ok(None) | Err(_) => {
-                console.error(&format!(
-                    "error: --connect {address}: not a HOST:PORT address"
-                ));
-                return USAGE;
-            }
-        },
-        None => {
-            let extra: Vec<AccountSpec> = knobs
-                .then(|| AccountSpec {
-                    phone: phone.clone(),
-                    password: args.sim_password.clone(),
-                    email_setup: args.sim_email_setup,
-                })
-                .into_iter()
-                .collect();
-            let sim = match accounts::demo_sim(&extra) {
-                Ok(sim) => sim,
-                Err(e) => {
-                    console.error(&format!("error: cannot set up the simulator: {e}"));
-                    return FAILED;
-                }
-            };
-            let started = if common.show_calls {
-                SimServer::start_with_log(sim, 0, move |call| {
-                    let _ = calls_tx.send(format!("[sim] {call}"));
-                })
-                .await
-            } else {
-                SimServer::start(sim, 0).await
-            };
-            match started {
-                Ok(server) => {
-                    let port = server.base_port();
-                    console.say(&format!(
-                        "[sim] simulated Telegram on 127.0.0.1, DC 1 to 5 on ports {port} to {}",
-                        u32::from(port) + 4
-                    ));
-                    Simulator {
-                        dc1: server.addr(),
-                        embedded: Some(server),
-                    }
-                }
-                Err(e) => {
-                    console.error(&format!("error: cannot start the simulator: {e}"));
-                    return FAILED;
-                }
-            }
-        }
-    };
-
-    let sim = simulator.embedded.as_ref().map(SimServer::sim);
-    let calls = common.show_calls.then_some(calls_rx);
-    let mut prompt = CliPrompt::new(console, &args, sim, calls);
-    let status = log_in(&args, &common, &phone, simulator.dc1, &mut prompt, cancel).await;
+    let mut prompt = CliPrompt::new(console, args, backend.sim(), calls);
+    let status = log_in(backend, args, common, &phone, &mut prompt, cancel).await;
     prompt.show_sim();
-    if let Some(server) = simulator.embedded {
-        server.shutdown().await;
-    }
     status
 }
 
 async fn log_in(
+    backend: &Backend,
     args: &PhoneArgs,
     common: &CommonArgs,
     phone: &str,
-    dc1: SocketAddr,
     prompt: &mut CliPrompt,
     cancel: CancellationToken,
 ) -> u8 {
-    let mut config = Config::new(API_ID, API_HASH);
+    let mut config = backend.login_config();
     let mut tokens = match &common.tokens {
         Some(path) => match TokenFile::open(path) {
             Ok((tokens, corrupt)) => {
@@ -210,27 +203,15 @@ async fn log_in(
         },
         None => None,
     };
-    let mut key_seed = [0; 8];
-    if let Err(e) = getrandom::fill(&mut key_seed) {
-        prompt
-            .console
-            .error(&format!("error: no OS randomness: {e}"));
-        return FAILED;
-    }
-    let transport = Arc::new(TcpTransport::new(
-        dc1,
-        TcpOptions::new(u64::from_le_bytes(key_seed)),
-    ));
-
-    countries::show_phone(&*transport, &config.session, phone, &mut prompt.console).await;
+    let transport = &backend.transport;
+    countries::show_phone(&**transport, &config.session, phone, &mut prompt.console).await;
     // The OS generator seeds the login's secrets (a failure panics: no randomness, no login).
-    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
     let result = login(
-        Arc::clone(&transport),
+        Arc::clone(transport),
         prompt,
         config,
         phone,
-        &mut rng,
+        &mut backend::os_rng(),
         cancel,
     )
     .await;
@@ -244,6 +225,7 @@ async fn log_in(
         }
     };
     report(prompt, &authorization, tokens.is_some());
+    backend.remember_login(&authorization, &mut prompt.console);
     if let Some(tokens) = tokens.as_mut() {
         match tokens.remember(&authorization) {
             Ok(()) => prompt.console.say(&format!(
@@ -257,10 +239,11 @@ async fn log_in(
         }
     }
     if args.logout {
-        match logout(&*transport, authorization.dc).await {
+        match logout(&**transport, authorization.dc).await {
             Ok(token) => {
                 prompt.show_sim();
                 prompt.console.say("logged out");
+                backend.forget_login(&mut prompt.console);
                 match (token, tokens.as_mut()) {
                     (Some(token), Some(tokens)) => match tokens.push(&token) {
                         Ok(()) => prompt.console.say(&format!(

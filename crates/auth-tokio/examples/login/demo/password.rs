@@ -3,25 +3,24 @@
 //! transport. The slow steps (proving the current password, hashing the new one) run on
 //! `spawn_blocking`.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-use auth_core::login::Config;
 use auth_core::password::{
     PasswordChange, PasswordSettings, SettingsEvent, SettingsOutcome as Outcome,
 };
 use auth_core::{Machine, SessionConfig, normalize_phone};
 use auth_sim::Sim;
-use auth_tokio::{CancellationToken, SimServer, TcpOptions, TcpTransport, Transport, login};
+use auth_tokio::{CancellationToken, MtprotoTransport, Transport, login};
 use clap::Args;
 use zeroize::Zeroizing;
 
 use super::accounts::{self, AccountSpec};
+use super::backend::{self, Backend};
 use super::cli::{CommonArgs, PhoneArgs};
 use super::console::Console;
 use super::prompt::CliPrompt;
-use super::{API_HASH, API_ID, FAILED, LOGGED_IN, USAGE, failure};
+use super::{FAILED, LOGGED_IN, USAGE, failure};
 
 /// Managing the 2FA password after logging in.
 #[derive(Debug, Clone, Default, Args)]
@@ -95,22 +94,24 @@ pub async fn run(
             password: args.login.sim_password.clone(),
             email_setup: args.login.sim_email_setup,
         });
-    let (dc1, server) = match simulator(&common, extra, &mut console).await {
-        Ok(found) => found,
+    if extra.is_some() && (common.connect.is_some() || common.telegram_test) {
+        console.error(
+            "error: --sim-password and --sim-email-setup set up the embedded simulator; \
+             not with --connect or --telegram-test",
+        );
+        return USAGE;
+    }
+    let make_sim = || accounts::demo_sim(extra.as_slice()).map_err(|e| e.to_string());
+    let backend = match Backend::open(&common, make_sim, None, &mut console).await {
+        Ok(backend) => backend,
         Err(status) => return status,
     };
-    let sim = server.as_ref().map(SimServer::sim);
-    let mut key_seed = [0; 8];
-    if let Err(e) = getrandom::fill(&mut key_seed) {
-        console.error(&format!("error: no OS randomness: {e}"));
-        return FAILED;
-    }
-    let key_seed = u64::from_le_bytes(key_seed);
-    let transport = Arc::new(TcpTransport::new(dc1, TcpOptions::new(key_seed)));
+    let sim = backend.sim();
+    let transport = Arc::clone(&backend.transport);
     let mut prompt = CliPrompt::new(console, &args.login, sim.clone(), None);
-    let config = Config::new(API_ID, API_HASH);
+    let config = backend.login_config();
     // The OS generator seeds the login's secrets (a failure panics: no randomness, no login).
-    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+    let mut rng = backend::os_rng();
     let result = login(
         Arc::clone(&transport),
         &mut prompt,
@@ -147,58 +148,8 @@ pub async fn run(
             status
         }
     };
-    if let Some(server) = server {
-        server.shutdown().await;
-    }
+    backend.shutdown();
     status
-}
-
-/// The simulator's DC 1 address: `--connect`'s, or an embedded one's (started here, with the
-/// demo accounts and `extra`).
-async fn simulator(
-    common: &CommonArgs,
-    extra: Option<AccountSpec>,
-    console: &mut Console,
-) -> Result<(SocketAddr, Option<SimServer>), u8> {
-    if let Some(address) = &common.connect {
-        if extra.is_some() {
-            console.error(
-                "error: --sim-password and --sim-email-setup set up the embedded simulator; \
-                 not with --connect",
-            );
-            return Err(USAGE);
-        }
-        return match tokio::net::lookup_host(address.as_str()).await {
-            Ok(mut found) => found.next().map(|a| (a, None)).ok_or(USAGE),
-            Err(_) => {
-                console.error(&format!(
-                    "error: --connect {address}: not a HOST:PORT address"
-                ));
-                Err(USAGE)
-            }
-        };
-    }
-    let started = match accounts::demo_sim(extra.as_slice()) {
-        Ok(sim) => SimServer::start(sim, 0).await,
-        Err(e) => {
-            console.error(&format!("error: cannot set up the simulator: {e}"));
-            return Err(FAILED);
-        }
-    };
-    match started {
-        Ok(server) => {
-            let port = server.base_port();
-            console.say(&format!(
-                "[sim] simulated Telegram on 127.0.0.1, DC 1 to 5 on ports {port} to {}",
-                u32::from(port) + 4
-            ));
-            Ok((server.addr(), Some(server)))
-        }
-        Err(e) => {
-            console.error(&format!("error: cannot start the simulator: {e}"));
-            Err(FAILED)
-        }
-    }
 }
 
 /// Runs the settings machine, answering its events from the flags or the console.
@@ -214,11 +165,11 @@ struct Manager<'a> {
 impl Manager<'_> {
     async fn manage(
         &mut self,
-        transport: &TcpTransport,
+        transport: &MtprotoTransport,
         dc: auth_core::DcId,
         cancel: &CancellationToken,
     ) -> Result<(), Stop> {
-        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        let mut rng = backend::os_rng();
         let mut settings = PasswordSettings::new(&SessionConfig::new(dc), &mut rng, Instant::now())
             .map_err(|e| (FAILED, format!("error: {e}")))?;
         loop {

@@ -5,21 +5,20 @@ use std::io::{self, Write};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-use auth_core::login::Config;
 use auth_core::normalize_phone;
 use auth_core::qr::QrUrl;
-use auth_core::tl::{Serialize, enums, types};
-use auth_sim::Sim;
-use auth_tokio::{CancellationToken, QrLoginError, SimServer, TcpOptions, TcpTransport, qr_login};
+use auth_sim::tcp::SimServer;
+use auth_tokio::{CancellationToken, QrLoginError, qr_login};
 use clap::Args;
 use qrcode::QrCode;
 use qrcode::render::unicode::Dense1x2;
 use tokio::sync::mpsc;
 
+use super::backend::{self, Backend};
 use super::cli::{CommonArgs, PhoneArgs};
 use super::console::Console;
 use super::prompt::{CliPrompt, Stop};
-use super::{API_HASH, API_ID, FAILED, LOGGED_IN, USAGE, accounts};
+use super::{FAILED, LOGGED_IN, USAGE, accounts};
 
 /// Logging in by QR code.
 #[derive(Debug, Clone, Default, Args)]
@@ -71,19 +70,18 @@ fn render(url: &str) -> Option<String> {
     )
 }
 
-/// The device that scans the code: accepts the first token shown as `phone`, and delivers
-/// the update the server owes the client.
-struct Scanner {
+/// The device that scans the code: accepts the first token shown as `phone`; the server then
+/// pushes `updateLoginToken` to the session that exported it.
+struct Scanner<'a> {
     phone: String,
-    sim: Arc<Mutex<Sim>>,
-    updates: mpsc::Sender<Vec<u8>>,
+    server: &'a SimServer,
     cancel: CancellationToken,
     /// Why the scan failed, if it did.
     refused: Arc<Mutex<Option<String>>>,
     scanned: bool,
 }
 
-impl Scanner {
+impl Scanner<'_> {
     fn scan(&mut self, out: &mut SharedOut, url: &QrUrl) {
         if self.scanned {
             return;
@@ -93,16 +91,12 @@ impl Scanner {
             "[sim] +{} scans the code and accepts it (auth.acceptLoginToken)",
             self.phone
         ));
-        let mut sim = self.sim.lock().unwrap_or_else(PoisonError::into_inner);
-        match sim.accept_login_token_as(&self.phone, url.token(), Instant::now()) {
+        let accepted = self
+            .server
+            .with_sim(|sim| sim.accept_login_token_as(&self.phone, url.token(), Instant::now()));
+        match accepted {
             Ok(_) => {
-                let owed = sim.take_login_token_updates();
-                drop(sim);
-                for key in owed {
-                    out.say(&format!("[sim] updateLoginToken to {key}"));
-                    let update = enums::Update::from(types::UpdateLoginToken {}).to_bytes();
-                    let _ = self.updates.try_send(update);
-                }
+                out.say("[sim] updateLoginToken pushed to the session that exported the token")
             }
             Err(e) => {
                 *self.refused.lock().unwrap_or_else(PoisonError::into_inner) = Some(format!(
@@ -122,8 +116,8 @@ pub async fn run(
     mut console: Console,
     cancel: CancellationToken,
 ) -> u8 {
-    if common.connect.is_some() || common.tokens.is_some() {
-        console.error("error: the QR login runs on the embedded simulator (the scanning device is simulated there): no --connect or --tokens");
+    if common.connect.is_some() || common.tokens.is_some() || common.telegram_test {
+        console.error("error: the QR login runs on the embedded simulator (the scanning device is simulated there): no --connect, --telegram-test or --tokens");
         return USAGE;
     }
     let sim = match accounts::demo_sim(&[]) {
@@ -168,38 +162,37 @@ pub async fn run(
     };
 
     let (calls_tx, calls_rx) = mpsc::unbounded_channel();
-    let started = if common.show_calls {
-        SimServer::start_with_log(sim, 0, move |call| {
-            let _ = calls_tx.send(format!("[sim] {call}"));
-        })
-        .await
-    } else {
-        SimServer::start(sim, 0).await
+    let calls = common.show_calls().then_some(calls_tx);
+    let backend = match Backend::open(&common, move || Ok(sim), calls, &mut console).await {
+        Ok(backend) => backend,
+        Err(status) => return status,
     };
-    let server = match started {
-        Ok(server) => server,
-        Err(e) => {
-            console.error(&format!("error: cannot start the simulator: {e}"));
-            return FAILED;
+    let status = match &backend.server {
+        Some(server) => {
+            let calls = common.show_calls().then_some(calls_rx);
+            log_in(&backend, server, &args, phone, console, calls, cancel).await
         }
+        None => FAILED,
     };
-    let port = server.base_port();
-    console.say(&format!(
-        "[sim] simulated Telegram on 127.0.0.1, DC 1 to 5 on ports {port} to {}",
-        u32::from(port) + 4
-    ));
+    backend.shutdown();
+    status
+}
 
-    let mut key_seed = [0; 8];
-    if let Err(e) = getrandom::fill(&mut key_seed) {
-        console.error(&format!("error: no OS randomness: {e}"));
-        server.shutdown().await;
-        return FAILED;
+/// Shows the codes until the embedded simulator's device scans one, then logs in.
+async fn log_in(
+    backend: &Backend,
+    server: &SimServer,
+    args: &QrArgs,
+    phone: String,
+    mut console: Console,
+    calls: Option<mpsc::UnboundedReceiver<String>>,
+    cancel: CancellationToken,
+) -> u8 {
+    if let Some(user) = backend.stored_login(&mut console).await {
+        console.say(&format!("already logged in as user {user}"));
+        return LOGGED_IN;
     }
-    let transport = Arc::new(TcpTransport::new(
-        server.addr(),
-        TcpOptions::new(u64::from_le_bytes(key_seed)),
-    ));
-
+    let transport = &backend.transport;
     // The QR code is drawn from inside the login, while the prompt holds the console.
     let mut out = SharedOut(Arc::new(Mutex::new(std::mem::replace(
         &mut console.out,
@@ -210,15 +203,14 @@ pub async fn run(
         password: args.password.clone(),
         ..PhoneArgs::default()
     };
-    let calls = common.show_calls.then_some(calls_rx);
     let mut prompt = CliPrompt::new(console, &flags, Some(server.sim()), calls);
 
-    let (updates_tx, updates_rx) = mpsc::channel(4);
+    // The updates the transport receives: the server pushes updateLoginToken there.
+    let updates = transport.subscribe_updates();
     let refused = Arc::new(Mutex::new(None));
     let mut scanner = Scanner {
         phone,
-        sim: server.sim(),
-        updates: updates_tx,
+        server,
         cancel: cancel.clone(),
         refused: Arc::clone(&refused),
         scanned: false,
@@ -237,12 +229,12 @@ pub async fn run(
         scanner.scan(&mut out, url);
     };
 
-    let config = Config::new(API_ID, API_HASH);
+    let config = backend.login_config();
     // The OS generator seeds the login's secrets (a failure panics: no randomness, no login).
-    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+    let mut rng = backend::os_rng();
     let result = qr_login(
-        Arc::clone(&transport),
-        updates_rx,
+        Arc::clone(transport),
+        updates,
         show,
         &mut prompt,
         config,
@@ -252,9 +244,10 @@ pub async fn run(
     )
     .await;
     prompt.show_sim();
-    let status = match result {
+    match result {
         Ok(authorization) => {
             super::report(&mut prompt, &authorization, false);
+            backend.remember_login(&authorization, &mut prompt.console);
             LOGGED_IN
         }
         Err(error) => {
@@ -266,9 +259,7 @@ pub async fn run(
             prompt.console.error(&reason);
             status
         }
-    };
-    server.shutdown().await;
-    status
+    }
 }
 
 /// The exit status and the one-line reason of a QR login that did not log in.

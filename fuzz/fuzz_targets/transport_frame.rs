@@ -1,3 +1,0 @@
-#![no_main]
-// The body lives in crates/fuzz-targets so `cargo test` replays the corpus on stable.
-libfuzzer_sys::fuzz_target!(|data: &[u8]| tgauth_fuzz_targets::transport_frame(data));
