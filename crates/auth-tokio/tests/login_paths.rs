@@ -1,16 +1,19 @@
-//! End-to-end: every login path through the tokio driver, over loopback TCP, against the
-//! simulator served by `SimServer`.
+//! End-to-end: every login path through the tokio driver, over MTProto on loopback TCP,
+//! against the simulator's MTProto server; and a login whose connections drop, or whose key the
+//! server forgets, midway.
 mod support;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use auth_core::DcId;
 use auth_core::Error;
 use auth_core::entropy::Entropy;
 use auth_core::login::{CodeKind, LoginEvent as Event};
 use auth_core::tl::{functions, types};
+use auth_core::{DcId, TransportFailure};
+use auth_sim::tcp::SimServer;
 use auth_sim::{AccountConfig, KeyStatus, SimConfig};
-use auth_tokio::{CancellationToken, LoginError, login, logout};
+use auth_tokio::{CancellationToken, LoginError, MtprotoTransport, Transport, login, logout};
 use support::*;
 
 #[tokio::test]
@@ -332,4 +335,102 @@ async fn invalid_phone_is_a_usage_error() {
         "{err:?}"
     );
     assert!(methods(&server).is_empty());
+}
+
+/// Does something to the server before every call (`meddle` gets the call's body).
+struct Meddling {
+    inner: Arc<MtprotoTransport>,
+    server: Arc<SimServer>,
+    meddle: fn(&SimServer, &[u8]),
+}
+
+impl Transport for Meddling {
+    async fn invoke(&self, dc: DcId, body: Vec<u8>) -> Result<Vec<u8>, TransportFailure> {
+        (self.meddle)(&self.server, &body);
+        self.inner.invoke(dc, body).await
+    }
+}
+
+async fn log_in_meddled(
+    meddle: fn(&SimServer, &[u8]),
+) -> (
+    Arc<SimServer>,
+    Arc<MtprotoTransport>,
+    TestPrompt,
+    Result<auth_core::Authorization, LoginError>,
+) {
+    let (server, inner) = serve_accounts(vec![AccountConfig::new(PLAIN, DcId(2))]).await;
+    let mut prompt = TestPrompt::new(&server, PLAIN);
+    let server = Arc::new(server);
+    let transport = Arc::new(Meddling {
+        inner: Arc::clone(&inner),
+        server: Arc::clone(&server),
+        meddle,
+    });
+    let result = login(
+        transport,
+        &mut prompt,
+        config(),
+        PLAIN,
+        &mut Entropy::deterministic([3; 32]),
+        CancellationToken::new(),
+    )
+    .await;
+    (server, inner, prompt, result)
+}
+
+#[tokio::test]
+async fn a_login_keeps_its_key_when_every_connection_drops_midway() {
+    // The server drops every connection before each call: the transport reconnects on the same
+    // key, so the code sent on it is still good.
+    let (server, transport, prompt, result) =
+        log_in_meddled(|server, _| server.drop_connections()).await;
+    let auth = result.expect("logged in");
+    assert_eq!(prompt.questions, ["code"]);
+    assert_eq!(methods(&server), ["auth.sendCode", "auth.signIn"]);
+    assert_eq!(server.key_count(), 1);
+    let key = transport.auth_key_id(DcId(2)).expect("a key");
+    assert_eq!(
+        server.with_sim(|sim| sim.authorized_user(DcId(2), key)),
+        Some(auth.user_id)
+    );
+}
+
+#[tokio::test]
+async fn minus_404_midway_makes_a_new_key_and_the_login_starts_over() {
+    // The server forgets every key just before the sign-in: -404, a new key; the code belonged
+    // to the old key, so it has expired: asking for a new one starts the login over on the new
+    // key.
+    static FORGOT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let (server, transport, prompt, result) = log_in_meddled(|server, body| {
+        let sign_in = <functions::auth::SignIn as auth_core::tl::Identifiable>::CONSTRUCTOR_ID;
+        if body.starts_with(&sign_in.to_le_bytes())
+            && !FORGOT.swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            server.forget_keys();
+        }
+    })
+    .await;
+    let auth = result.expect("logged in on the new key");
+    assert!(
+        prompt.has_event(|e| *e == Event::CodeExpired),
+        "{:?}",
+        prompt.events
+    );
+    assert!(
+        prompt.has_event(|e| matches!(e, Event::Restarted(_))),
+        "{:?}",
+        prompt.events
+    );
+    assert_eq!(server.key_count(), 1, "only the new key is known");
+    let key = transport.auth_key_id(DcId(2)).expect("a key");
+    assert_eq!(
+        server.with_sim(|sim| sim.authorized_user(DcId(2), key)),
+        Some(auth.user_id)
+    );
+    let sent = methods(&server)
+        .iter()
+        .filter(|m| **m == "auth.sendCode")
+        .count();
+    assert_eq!(sent, 2, "{:?}", methods(&server));
 }

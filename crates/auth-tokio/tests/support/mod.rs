@@ -111,6 +111,8 @@ pub struct TestPrompt {
     pub terms_seen: Option<TermsOfService>,
     /// Answers to `email_alternative`, in order; when empty, the question itself is asked.
     pub alternatives: VecDeque<auth_tokio::EmailAlternative>,
+    /// Whether a code that expired was asked for again (once).
+    pub resent: bool,
 }
 
 impl TestPrompt {
@@ -129,6 +131,7 @@ impl TestPrompt {
             checks: Vec::new(),
             terms_seen: None,
             alternatives: VecDeque::new(),
+            resent: false,
         }
     }
 
@@ -153,6 +156,11 @@ impl Prompt for TestPrompt {
         if let OnCode::Hang(asked) = &self.on_code {
             let _ = asked.send(());
             std::future::pending::<()>().await;
+        }
+        // A code that expired (it was bound to a key the server lost): ask for a new one once.
+        if !self.resent && self.refusals.last() == Some(&UsageError::CodeExpired) {
+            self.resent = true;
+            return Answer::Resend;
         }
         if let Some(code) = self.codes.pop_front() {
             return Answer::Value(code);

@@ -52,12 +52,45 @@ where
             return u8::try_from(e.exit_code()).unwrap_or(USAGE);
         }
     };
+    if cli.common.verbose > 0 {
+        show_tracing(cli.common.verbose);
+    }
     match cli.command {
         Some(Command::Phone(args)) => phone_login(args, cli.common, console, cancel).await,
         Some(Command::Qr(args)) => qr::run(args, cli.common, console, cancel).await,
         Some(Command::Password(args)) => password::run(args, cli.common, console, cancel).await,
         Some(Command::Bot(args)) => bot::run(args, cli.common, console, cancel).await,
         None => phone_login(cli.phone, cli.common, console, cancel).await,
+    }
+}
+
+/// Prints the tracing of the MTProto crate and the adapters on standard error (`-v`: what each
+/// connection, handshake and session does; `-vv`: every request and message id too), through
+/// the `tracing` subscriber a library user would install.
+fn show_tracing(verbose: u8) {
+    let level = if verbose > 1 {
+        tracing::Level::DEBUG
+    } else {
+        tracing::Level::INFO
+    };
+    // Installed once per process; a second run in the same process (tests) keeps the first.
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_target(false)
+        .with_writer(|| StandardError)
+        .try_init();
+}
+
+/// Standard error through `eprint!` (which a test harness captures, unlike the raw handle).
+struct StandardError;
+
+impl std::io::Write for StandardError {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        eprint!("{}", String::from_utf8_lossy(buf));
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
