@@ -344,32 +344,127 @@ async fn logout_token_kept_in_a_file_skips_the_code_next_time() {
     server.shutdown();
 }
 
+#[tokio::test]
+async fn a_session_file_keeps_the_login_until_the_server_ends_it_or_logout_drops_it() {
+    let server = sim_server(demo::accounts::demo_sim(&[]).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("session.bin");
+    let connect = format!("127.0.0.1:{}", server.base_port());
+    let session = file.to_string_lossy().into_owned();
+    let common = ["--connect", connect.as_str(), "--session", session.as_str()];
+    let with = |extra: &[&'static str]| [&common[..], extra].concat();
+
+    let first = run(&with(&["--phone", "9996620001", "--code", "22222"]), None).await;
+    assert_eq!(first.status, 0, "{}{}", first.out, first.err);
+    assert!(
+        first.out.contains("[session] the login is kept"),
+        "{}",
+        first.out
+    );
+    let user = first.user_id().expect("logged in");
+
+    // The next run asks nothing (no terminal: a question would panic).
+    let second = run(&common, None).await;
+    assert_eq!(second.status, 0, "{}{}", second.out, second.err);
+    assert!(
+        second
+            .out
+            .contains(&format!("already logged in as user {user}")),
+        "{}",
+        second.out
+    );
+    assert_eq!(
+        server.with_sim(|sim| sim.calls().last().map(|c| c.method)),
+        Some("auth.signIn"),
+        "the check is updates.getState, which the server answers itself"
+    );
+
+    // The server ends the login (another device reset it): a normal login again.
+    let key = {
+        let (store, _) = auth_store::SessionFile::open(&file).unwrap();
+        let stored = store
+            .session()
+            .key(auth_core::DcId(2))
+            .unwrap()
+            .auth_key
+            .clone();
+        mtproto::AuthKey::from_bytes(*stored.as_bytes()).id()
+    };
+    let log_out = auth_core::tl::Serialize::to_bytes(&auth_core::tl::functions::auth::LogOut {});
+    server.with_sim(|sim| sim.handle(std::time::Instant::now(), auth_core::DcId(2), key, &log_out));
+    let third = run(&with(&["--phone", "9996620001", "--code", "22222"]), None).await;
+    assert_eq!(third.status, 0, "{}{}", third.out, third.err);
+    assert!(
+        third
+            .out
+            .contains("is over (AUTH_KEY_UNREGISTERED): logging in again"),
+        "{}",
+        third.out
+    );
+    assert_eq!(third.user_id(), Some(user));
+
+    // --logout ends the kept login and drops the key from the file.
+    let fourth = run(&with(&["--logout"]), None).await;
+    assert_eq!(fourth.status, 0, "{}{}", fourth.out, fourth.err);
+    assert!(fourth.out.contains("logged out"), "{}", fourth.out);
+    assert!(
+        fourth
+            .out
+            .contains("the key is dropped from the session file"),
+        "{}",
+        fourth.out
+    );
+    let (store, _) = auth_store::SessionFile::open(&file).unwrap();
+    assert!(store.session().is_empty());
+    drop(store);
+    let fifth = run(&common, None).await;
+    assert_eq!(fifth.status, 2, "nothing kept: a phone is needed");
+    assert!(fifth.err.contains("pass --phone"), "{}", fifth.err);
+
+    // A corrupt file is moved aside and reported, never used.
+    std::fs::write(&file, b"not a session file").unwrap();
+    let sixth = run(&with(&["--phone", "9996620001", "--code", "22222"]), None).await;
+    assert_eq!(sixth.status, 0, "{}{}", sixth.out, sixth.err);
+    assert!(
+        sixth.out.contains("! session file: unreadable file"),
+        "{}",
+        sixth.out
+    );
+    assert!(dir.path().join("session.bin.corrupt-1").exists());
+    server.shutdown();
+}
+
 /// A simulator served in MTProto beside the demo (as `sim_server` would), for `--connect`.
 fn sim_server(sim: auth_sim::Sim) -> SimServer {
     SimServer::start(sim, ServerConfig::new(Entropy::deterministic([4; 32]))).unwrap()
 }
 
-/// The built example binary itself: exit statuses and the success line.
-#[test]
-fn example_binary_smoke() {
+/// The built example `name`, built first if a run of one test alone has not built it.
+fn example_binary(name: &str) -> std::path::PathBuf {
     let Some(binary) = std::env::current_exe().ok().and_then(|test| {
         Some(
             test.parent()?
                 .parent()?
                 .join("examples")
-                .join(format!("login{}", std::env::consts::EXE_SUFFIX)),
+                .join(format!("{name}{}", std::env::consts::EXE_SUFFIX)),
         )
     }) else {
         panic!("no target directory");
     };
     if !binary.exists() {
-        // `cargo test` builds the examples; a run of this test alone may not have.
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let built = Command::new(cargo)
-            .args(["build", "-q", "-p", "auth-tokio", "--example", "login"])
+            .args(["build", "-q", "-p", "auth-tokio", "--example", name])
             .status();
         assert!(built.is_ok_and(|s| s.success()), "cannot build the example");
     }
+    binary
+}
+
+/// The built example binary itself: exit statuses and the success line.
+#[test]
+fn example_binary_smoke() {
+    let binary = example_binary("login");
     let run = |args: &[&str]| {
         Command::new(&binary)
             .args(args)
@@ -379,6 +474,15 @@ fn example_binary_smoke() {
     };
     let ok = run(&["--phone", "9996620001", "--code", "22222"]);
     assert_eq!(ok.status.code(), Some(0), "{ok:?}");
+    // -v: the calls served, and the transport's tracing on standard error.
+    let verbose = run(&["--phone", "9996620001", "--code", "22222", "-v"]);
+    assert_eq!(verbose.status.code(), Some(0), "{verbose:?}");
+    let traced = String::from_utf8_lossy(&verbose.stderr);
+    assert!(
+        traced.contains("auth key created") && traced.contains("connected"),
+        "{traced}"
+    );
+    assert!(String::from_utf8_lossy(&verbose.stdout).contains("auth.signIn -> auth.authorization"));
     assert!(
         String::from_utf8_lossy(&ok.stdout)
             .lines()
@@ -391,6 +495,62 @@ fn example_binary_smoke() {
         Some(1)
     );
     assert_eq!(run(&["--phone", "9996620001"]).status.code(), Some(2));
+}
+
+/// The built example, as a process: runs to its end with `args` and no standard input.
+fn run_binary(args: &[&str]) -> std::process::Output {
+    let binary = example_binary("login");
+    Command::new(&binary)
+        .args(args)
+        .env_remove("TG_API_ID")
+        .env_remove("TG_API_HASH")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the example runs")
+}
+
+#[test]
+fn a_session_survives_the_process_and_telegram_needs_credentials() {
+    let server = sim_server(demo::accounts::demo_sim(&[]).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("session.bin");
+    let connect = format!("127.0.0.1:{}", server.base_port());
+    let session = file.to_string_lossy().into_owned();
+    let common = ["--connect", connect.as_str(), "--session", session.as_str()];
+    let first = run_binary(
+        &[
+            &common[..],
+            &[
+                "--phone",
+                "9996630002",
+                "--code",
+                "33333",
+                "--password",
+                "hunter2",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(first.status.code(), Some(0), "{first:?}");
+    let out = String::from_utf8_lossy(&first.stdout).into_owned();
+    let user = out
+        .lines()
+        .find_map(|l| l.strip_prefix("logged in as user "))
+        .expect("logged in")
+        .to_owned();
+    // A new process, the same file: logged in at once, on DC 3 where the account lives.
+    let second = run_binary(&common);
+    assert_eq!(second.status.code(), Some(0), "{second:?}");
+    assert!(
+        String::from_utf8_lossy(&second.stdout)
+            .contains(&format!("already logged in as user {user}")),
+        "{second:?}"
+    );
+    server.shutdown();
+
+    let telegram = run_binary(&["--telegram-test", "--phone", "9996620001"]);
+    assert_eq!(telegram.status.code(), Some(2), "{telegram:?}");
+    assert!(String::from_utf8_lossy(&telegram.stderr).contains("TG_API_ID"));
 }
 
 #[test]
