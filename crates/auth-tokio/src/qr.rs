@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use auth_core::login::Config;
 use auth_core::qr::QrUrl;
@@ -220,7 +220,8 @@ impl<T: Transport + 'static> Driver<T> {
     async fn step<F: Future>(&mut self, fut: Pin<&mut F>) -> Option<F::Output> {
         let cancel = self.cancel.clone();
         let deadline = self.qr.poll_timeout();
-        let wake_at = deadline.unwrap_or_else(|| Instant::now() + Duration::from_secs(24 * 3600));
+        // Without a deadline the timer branch is off; `wake_at` only needs to be some instant.
+        let wake_at = deadline.unwrap_or_else(Instant::now);
         let out = tokio::select! {
             biased;
             () = cancel.cancelled(), if !self.qr.is_finished() => {

@@ -238,3 +238,16 @@ async fn the_call_log_names_each_call() {
         "{lines:?}"
     );
 }
+
+#[tokio::test]
+async fn timeouts_as_long_as_a_duration_can_be_do_not_overflow() {
+    let (server, _) = serve(SimConfig::default(), vec![]).await;
+    let mut config = server.client_config(LAYER, ClientInfo::new(API_ID));
+    config.connect_timeout = Duration::MAX;
+    config.request_timeout = Duration::MAX;
+    config.session.resend_after = Duration::MAX;
+    config.session.ack_delay = Duration::MAX;
+    let transport = MtprotoTransport::new(config, &mut Entropy::deterministic([5; 32])).unwrap();
+    let reply = transport.invoke(DcId(2), log_out()).await.unwrap();
+    assert_eq!(rpc_error(&reply), "AUTH_KEY_UNREGISTERED");
+}

@@ -313,3 +313,16 @@ fn servers_that_misbehave_fail_the_call_and_never_hang_it() {
     );
     server.join().expect("server");
 }
+
+#[test]
+fn timeouts_as_long_as_a_duration_can_be_do_not_overflow() {
+    let f = Fixture::default_sim();
+    let mut config = f.server.client_config(LAYER, ClientInfo::new(1));
+    config.connect_timeout = Duration::MAX;
+    config.request_timeout = Duration::MAX;
+    config.session.resend_after = Duration::MAX;
+    let mut transport =
+        MtprotoTransport::new(config, &mut Entropy::deterministic([4; 32])).expect("a key");
+    let reply = transport.invoke(DcId(2), &log_out()).expect("served");
+    assert_eq!(error_name(&reply), "AUTH_KEY_UNREGISTERED");
+}

@@ -257,7 +257,8 @@ impl ClientHandshake {
     pub fn poll_transmit(&mut self, now: Instant) -> Option<Vec<u8>> {
         let packet = self.transmit.take()?;
         self.attempts += 1;
-        self.deadline = Some(now + self.config.resend_after);
+        // A resend interval past the end of time: never resend (the caller's timeout decides).
+        self.deadline = now.checked_add(self.config.resend_after);
         self.last_sent = Some(packet.clone());
         Some(packet)
     }

@@ -477,7 +477,8 @@ impl ServerSession {
         for session in self.sessions.values_mut() {
             let mut dropped = Vec::new();
             for (&msg_id, unacked) in &mut session.unacked {
-                if unacked.sent_at + resend_after <= now && !session.resend.contains(&msg_id) {
+                let due = unacked.sent_at.checked_add(resend_after);
+                if due.is_some_and(|due| due <= now) && !session.resend.contains(&msg_id) {
                     if unacked.transmissions >= MAX_TRANSMISSIONS {
                         dropped.push(msg_id);
                     } else {
@@ -500,7 +501,7 @@ impl ServerSession {
                 let resend = s
                     .unacked
                     .values()
-                    .map(|u| u.sent_at + self.config.resend_after);
+                    .filter_map(|u| u.sent_at.checked_add(self.config.resend_after));
                 resend.chain(s.ack_deadline.filter(|_| !s.acks.is_empty()))
             })
             .min()
@@ -652,7 +653,7 @@ impl ServerSession {
             }
             Some((_, None)) => {
                 session.acks.push(msg_id);
-                session.ack_deadline.get_or_insert(now + ack_delay);
+                session.ack_deadline = session.ack_deadline.or(now.checked_add(ack_delay));
             }
             None => {}
         }
@@ -696,7 +697,7 @@ impl ServerSession {
                 }
                 if is_content_related(seqno) {
                     session.acks.push(msg_id);
-                    session.ack_deadline.get_or_insert(now + ack_delay);
+                    session.ack_deadline = session.ack_deadline.or(now.checked_add(ack_delay));
                 }
                 let request = IncomingRequest {
                     id,

@@ -261,7 +261,8 @@ impl ClientSession {
             .filter(|(_, r)| {
                 !r.acked
                     && r.wire
-                        .is_some_and(|w| w.sent_at + self.config.resend_after <= now)
+                        .and_then(|w| w.sent_at.checked_add(self.config.resend_after))
+                        .is_some_and(|due| due <= now)
             })
             .map(|(id, _)| *id)
             .collect();
@@ -278,7 +279,7 @@ impl ClientSession {
             .requests
             .values()
             .filter(|r| !r.acked)
-            .filter_map(|r| r.wire.map(|w| w.sent_at + self.config.resend_after))
+            .filter_map(|r| r.wire?.sent_at.checked_add(self.config.resend_after))
             .min();
         match (resend, self.ack_deadline) {
             (Some(a), Some(b)) => Some(a.min(b)),
