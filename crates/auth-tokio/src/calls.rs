@@ -61,12 +61,24 @@ impl CallsInFlight {
         let Some(id) = self.ids.remove(&task) else {
             return;
         };
-        let now = Instant::now();
-        // An error here means an id the machine never sent, which cannot happen: ignore it.
-        let _ = match outcome {
-            Ok(body) => machine.handle_response(now, id, &body),
-            Err(failure) => machine.handle_failure(now, id, failure),
+        let mut hand_over = || {
+            let now = Instant::now();
+            // An error here means an id the machine never sent, which cannot happen: ignore it.
+            let _ = match &outcome {
+                Ok(body) => machine.handle_response(now, id, body),
+                Err(failure) => machine.handle_failure(now, id, failure.clone()),
+            };
         };
+        // Handling an answer can be slow: an `account.password` with a prime the core does not
+        // know makes it build the SRP challenge with a full primality test (tens of
+        // milliseconds). On a multi-threaded runtime that runs off the async workers, as the
+        // password check itself does; a current-thread runtime has no other thread to lend.
+        match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+            Ok(tokio::runtime::RuntimeFlavor::MultiThread) => {
+                tokio::task::block_in_place(hand_over);
+            }
+            _ => hand_over(),
+        }
     }
 
     /// Lets the calls out finish on their own (the driver is going away).

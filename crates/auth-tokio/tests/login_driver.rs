@@ -135,3 +135,88 @@ async fn the_login_future_is_send() {
     );
     assert_send(&future);
 }
+
+/// Answers `account.getPassword` with a prime the core does not know (RFC 3526's 2048-bit MODP
+/// group, a safe prime), and sets a probe task to run a millisecond later.
+struct UnknownPrime {
+    inner: Arc<MtprotoTransport>,
+    order: Arc<std::sync::Mutex<Vec<&'static str>>>,
+}
+
+impl Transport for UnknownPrime {
+    async fn invoke(&self, dc: DcId, body: Vec<u8>) -> Result<Vec<u8>, TransportFailure> {
+        use auth_core::tl::{enums, types};
+        // As when a logout token matches a 2FA account: the password, without a code (so that
+        // a failure has no code to cancel, and the login ends without awaiting anything).
+        if method_id(&body) == Some(functions::auth::SendCode::CONSTRUCTOR_ID) {
+            return Ok(auth_core::RpcError::new(401, "SESSION_PASSWORD_NEEDED").to_bytes());
+        }
+        if method_id(&body) != Some(functions::account::GetPassword::CONSTRUCTOR_ID) {
+            return self.inner.invoke(dc, body).await;
+        }
+        let p = tg_crypto::test_primes::decode(tg_crypto::test_primes::MODP2048_P).to_vec();
+        let password = types::account::Password {
+            srp: Some(types::account::PasswordSrp {
+                current_algo:
+                    types::PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow {
+                        salt1: vec![1; 8],
+                        salt2: vec![2; 8],
+                        g: 2,
+                        p,
+                    }
+                    .into(),
+                // Above the prime: refused, but only after the prime was checked.
+                srp_b: vec![0xff; 256],
+                srp_id: 1,
+            }),
+            ..Default::default()
+        };
+        // Due a millisecond from now: while the answer is being handled.
+        let order = Arc::clone(&self.order);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            order.lock().unwrap().push("probe");
+        });
+        Ok(enums::account::Password::from(password).to_bytes())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn an_unknown_prime_is_checked_off_the_async_workers() {
+    // One worker runs the login: while it checks the unknown prime (a full primality test),
+    // the probe can run only if the check does not hold the worker.
+    let account = AccountConfig::new(PLAIN, DcId(2)).with_password(PASSWORD);
+    let (server, inner) = serve_accounts(vec![account]).await;
+    let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let transport = Arc::new(UnknownPrime {
+        inner,
+        order: Arc::clone(&order),
+    });
+    let mut prompt = TestPrompt::new(&server, PLAIN).with_passwords(&[PASSWORD]);
+    let seen = Arc::clone(&order);
+    let result = tokio::spawn(async move {
+        let result = login(
+            transport,
+            &mut prompt,
+            config(),
+            PLAIN,
+            &mut Entropy::deterministic([1; 32]),
+            CancellationToken::new(),
+        )
+        .await;
+        seen.lock().unwrap().push("login returned");
+        result
+    })
+    .await
+    .unwrap();
+    // `srp_B` is refused once the prime has passed: the login fails right there, with no await
+    // in between, so the probe ran first only if the check left the worker free.
+    assert!(
+        matches!(
+            result,
+            Err(LoginError::Failed(Error::PasswordParameters(_)))
+        ),
+        "{result:?}"
+    );
+    assert_eq!(order.lock().unwrap().first(), Some(&"probe"));
+}
