@@ -41,6 +41,14 @@
 //! }
 //! ```
 //!
+//! # Over the network
+//!
+//! [`tcp::SimServer`] serves a `Sim` in real MTProto (the `mtproto` crate's server half), one
+//! port per DC, so that any MTProto client can log in to it: the adapters' end-to-end tests and
+//! the demo do. Its keys are the clients' `auth_key_id`s, it tells the simulator the layer each
+//! session declared, and it answers `help.getConfig` and `updates.getState` and pushes
+//! `updateLoginToken` itself.
+//!
 //! # State, time, randomness
 //!
 //! State is per auth key, as on Telegram: the pair (DC, client key) identifies a key, a
@@ -147,7 +155,8 @@
 //!   completes when `account.resetPassword` is called after its date (not by itself).
 //!
 //! Not simulated: passkeys, Firebase SMS, the Firebase phone-number login of layer 230, paid auth, `auth.bindTempAuthKey`,
-//! `help.getConfig`, Telegram Passport's secure settings in `account.updatePasswordSettings`;
+//! `help.getConfig` and `updates.getState` (the [`tcp`] server answers both: it knows its ports
+//! and pushes updates), Telegram Passport's secure settings in `account.updatePasswordSettings`;
 //! those answer 501 `METHOD_NOT_SIMULATED` (or `EMAIL_NOT_ALLOWED` for the passport email
 //! purpose).
 #![forbid(unsafe_code)]
