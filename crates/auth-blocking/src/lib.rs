@@ -21,7 +21,7 @@
 //! let (session, _) = SessionFile::open("session.bin")?;
 //! let mut os = rand_core::UnwrapErr(getrandom::SysRng);
 //! let config = PoolConfig::telegram_test(auth_core::LAYER, ClientInfo::new(12345));
-//! let mut transport = MtprotoTransport::with_session(config, &mut os, session)?;
+//! let mut transport = MtprotoTransport::new(config, &mut os)?.with_session(session);
 //! let help_get_config = 0xc4f9_186bu32.to_le_bytes();
 //! let config = transport.invoke(DcId(2), &help_get_config)?;
 //! # drop(config);

@@ -51,7 +51,7 @@ pub enum RunError {
 /// let (session, _) = SessionFile::open("session.bin")?;
 /// let mut os = rand_core::UnwrapErr(getrandom::SysRng);
 /// let pool = PoolConfig::telegram_test(auth_core::LAYER, ClientInfo::new(12345));
-/// let mut transport = MtprotoTransport::with_session(pool, &mut os, session)?;
+/// let mut transport = MtprotoTransport::new(pool, &mut os)?.with_session(session);
 /// let mut tokens = LogoutTokens::new();
 /// let mut logout = Logout::new(&SessionConfig::new(DcId(2)), Instant::now())?;
 /// run(&mut transport, &mut logout, |_, event| {

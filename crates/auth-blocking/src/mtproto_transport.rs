@@ -57,28 +57,31 @@ pub struct MtprotoTransport {
 
 impl std::fmt::Debug for MtprotoTransport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MtprotoTransport")
-            .field("pool", &self.pool)
-            .field("sockets", &self.sockets.len())
-            .field("updates", &self.updates.len())
-            .finish_non_exhaustive()
+        // Counts only: no bytes, no keys (the pool prints key ids, never keys).
+        let (sockets, updates) = (self.sockets.len(), self.updates.len());
+        write!(
+            f,
+            "MtprotoTransport {{ pool: {:?}, sockets: {sockets}, updates: {updates}, .. }}",
+            self.pool
+        )
     }
 }
 
 impl MtprotoTransport {
-    /// A transport with no keys (each DC's first call makes one); its random bytes (nonces,
-    /// DH exponents, session ids, padding) are drawn from a seed taken from `rng` (the OS
-    /// generator in production).
+    /// A transport with no keys yet: each DC's first call makes one. Nonces, DH exponents,
+    /// session ids and padding come from a seed drawn from `rng` (the OS generator in
+    /// production).
     ///
     /// # Errors
     ///
-    /// The configuration has no server key.
-    pub fn new<R: CryptoRng + ?Sized>(
-        config: PoolConfig,
-        rng: &mut R,
-    ) -> Result<Self, mtproto::UsageError> {
+    /// [`mtproto::UsageError::NoServerKeys`] if `config` names no server key.
+    pub fn new<R>(config: PoolConfig, rng: &mut R) -> Result<Self, mtproto::UsageError>
+    where
+        R: CryptoRng + ?Sized,
+    {
         let entropy = Entropy::from_rng(rng);
-        let pool = Pool::new(config, Instant::now(), SystemTime::now(), entropy)?;
+        let (now, wall) = (Instant::now(), SystemTime::now());
+        let pool = Pool::new(config, now, wall, entropy)?;
         let (inbox_tx, inbox) = mpsc::channel();
         Ok(MtprotoTransport {
             pool,
@@ -91,20 +94,14 @@ impl MtprotoTransport {
         })
     }
 
-    /// A transport that takes its keys from `store` and saves every change there.
-    ///
-    /// # Errors
-    ///
-    /// The configuration has no server key.
-    pub fn with_session<R: CryptoRng + ?Sized>(
-        config: PoolConfig,
-        rng: &mut R,
-        store: SessionFile,
-    ) -> Result<Self, mtproto::UsageError> {
-        let mut transport = Self::new(config, rng)?;
-        store.restore_keys(&mut transport.pool);
-        transport.store = Some(store);
-        Ok(transport)
+    /// Keeps the keys in `store`: the ones it has are used from the first call on (those of
+    /// the servers this transport talks to), and every new key, salt or clock offset, and every
+    /// key a server forgot, is saved there.
+    #[must_use]
+    pub fn with_session(mut self, store: SessionFile) -> Self {
+        store.restore_keys(&mut self.pool);
+        self.store = Some(store);
+        self
     }
 
     /// The session file, if any (to record the login: `set_logged_in`, `log_out`, ...).

@@ -83,48 +83,29 @@ impl std::fmt::Debug for MtprotoTransport {
 }
 
 impl MtprotoTransport {
-    /// A transport with no keys (each DC's first call makes one); its random bytes (nonces,
-    /// DH exponents, session ids, padding) are drawn from a seed taken from `rng` (the OS
-    /// generator in production).
+    /// A transport that makes each DC's key on its first call, drawing the seed of its
+    /// nonces, exponents and session ids from `rng` (in production, the OS's generator). No
+    /// task runs before the first call.
     ///
     /// # Errors
     ///
-    /// The configuration has no server key.
+    /// `config` has no server key ([`mtproto::UsageError::NoServerKeys`]).
     pub fn new<R: CryptoRng + ?Sized>(
         config: PoolConfig,
         rng: &mut R,
     ) -> Result<Self, mtproto::UsageError> {
-        Self::build(config, Entropy::from_rng(rng), None)
-    }
-
-    /// A transport that takes its keys from `store` and saves every change there.
-    ///
-    /// # Errors
-    ///
-    /// The configuration has no server key.
-    pub fn with_session<R: CryptoRng + ?Sized>(
-        config: PoolConfig,
-        rng: &mut R,
-        store: SessionFile,
-    ) -> Result<Self, mtproto::UsageError> {
-        Self::build(config, Entropy::from_rng(rng), Some(store))
-    }
-
-    fn build(
-        config: PoolConfig,
-        entropy: Entropy,
-        store: Option<SessionFile>,
-    ) -> Result<Self, mtproto::UsageError> {
-        let mut pool = Pool::new(config, Instant::now(), SystemTime::now(), entropy)?;
-        if let Some(store) = &store {
-            store.restore_keys(&mut pool);
-        }
+        let pool = Pool::new(
+            config,
+            Instant::now(),
+            SystemTime::now(),
+            Entropy::from_rng(rng),
+        )?;
         let state = State {
             pool,
             waiters: BTreeMap::new(),
             writers: BTreeMap::new(),
             updates: None,
-            store,
+            store: None,
         };
         Ok(MtprotoTransport {
             shared: Arc::new(Shared {
@@ -134,6 +115,18 @@ impl MtprotoTransport {
             }),
             driver: OnceLock::new(),
         })
+    }
+
+    /// Uses the keys saved in `store` (for the servers of this transport's configuration), and
+    /// saves there what changes: new keys, salts and clock offsets, keys a server forgot.
+    #[must_use]
+    pub fn with_session(self, store: SessionFile) -> Self {
+        {
+            let mut state = self.shared.state();
+            store.restore_keys(&mut state.pool);
+            state.store = Some(store);
+        }
+        self
     }
 
     /// Runs `f` on the session file, if the transport has one (to record the login:

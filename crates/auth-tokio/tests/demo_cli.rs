@@ -346,12 +346,8 @@ async fn logout_token_kept_in_a_file_skips_the_code_next_time() {
 
 #[tokio::test]
 async fn a_session_file_keeps_the_login_until_the_server_ends_it_or_logout_drops_it() {
-    let server = sim_server(demo::accounts::demo_sim(&[]).unwrap());
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("session.bin");
-    let connect = format!("127.0.0.1:{}", server.base_port());
-    let session = file.to_string_lossy().into_owned();
-    let common = ["--connect", connect.as_str(), "--session", session.as_str()];
+    let setup = WithSession::new();
+    let (server, file, common) = (&setup.server, setup.file(), setup.args());
     let with = |extra: &[&'static str]| [&common[..], extra].concat();
 
     let first = run(&with(&["--phone", "9996620001", "--code", "22222"]), None).await;
@@ -430,8 +426,43 @@ async fn a_session_file_keeps_the_login_until_the_server_ends_it_or_logout_drops
         "{}",
         sixth.out
     );
-    assert!(dir.path().join("session.bin.corrupt-1").exists());
-    server.shutdown();
+    assert!(file.with_file_name("session.bin.corrupt-1").exists());
+}
+
+/// A simulator beside the demo, and a session file in a fresh directory.
+struct WithSession {
+    server: SimServer,
+    dir: tempfile::TempDir,
+    connect: String,
+    session: String,
+}
+
+impl WithSession {
+    fn new() -> Self {
+        let server = sim_server(demo::accounts::demo_sim(&[]).unwrap());
+        let dir = tempfile::tempdir().unwrap();
+        let connect = format!("127.0.0.1:{}", server.base_port());
+        let session = dir
+            .path()
+            .join("session.bin")
+            .to_string_lossy()
+            .into_owned();
+        WithSession {
+            server,
+            dir,
+            connect,
+            session,
+        }
+    }
+
+    fn file(&self) -> std::path::PathBuf {
+        self.dir.path().join("session.bin")
+    }
+
+    /// `--connect` to the simulator, `--session` the file.
+    fn args(&self) -> [&str; 4] {
+        ["--connect", &self.connect, "--session", &self.session]
+    }
 }
 
 /// A simulator served in MTProto beside the demo (as `sim_server` would), for `--connect`.
@@ -511,12 +542,8 @@ fn run_binary(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn a_session_survives_the_process_and_telegram_needs_credentials() {
-    let server = sim_server(demo::accounts::demo_sim(&[]).unwrap());
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("session.bin");
-    let connect = format!("127.0.0.1:{}", server.base_port());
-    let session = file.to_string_lossy().into_owned();
-    let common = ["--connect", connect.as_str(), "--session", session.as_str()];
+    let setup = WithSession::new();
+    let common = setup.args();
     let first = run_binary(
         &[
             &common[..],
@@ -546,7 +573,6 @@ fn a_session_survives_the_process_and_telegram_needs_credentials() {
             .contains(&format!("already logged in as user {user}")),
         "{second:?}"
     );
-    server.shutdown();
 
     let telegram = run_binary(&["--telegram-test", "--phone", "9996620001"]);
     assert_eq!(telegram.status.code(), Some(2), "{telegram:?}");

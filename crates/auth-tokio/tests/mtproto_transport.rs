@@ -73,9 +73,9 @@ async fn state_is_refused_before_login_and_a_session_file_keeps_the_key() {
     let path = dir.path().join("session");
     let config = server.client_config(LAYER, ClientInfo::new(API_ID));
     let (store, _) = SessionFile::open(&path).unwrap();
-    let first =
-        MtprotoTransport::with_session(config.clone(), &mut Entropy::deterministic([3; 32]), store)
-            .unwrap();
+    let first = MtprotoTransport::new(config.clone(), &mut Entropy::deterministic([3; 32]))
+        .map(|t| t.with_session(store))
+        .unwrap();
     let state = UPDATES_GET_STATE.to_le_bytes().to_vec();
     let answer = first.invoke(DcId(2), state.clone()).await.unwrap();
     assert_eq!(rpc_error(&answer), "AUTH_KEY_UNREGISTERED");
@@ -85,9 +85,9 @@ async fn state_is_refused_before_login_and_a_session_file_keeps_the_key() {
     // The next transport (a process later) takes the key from the file: no new key is made.
     let (store, corrupt) = SessionFile::open(&path).unwrap();
     assert!(corrupt.is_none());
-    let second =
-        MtprotoTransport::with_session(config, &mut Entropy::deterministic([4; 32]), store)
-            .unwrap();
+    let second = MtprotoTransport::new(config, &mut Entropy::deterministic([4; 32]))
+        .map(|t| t.with_session(store))
+        .unwrap();
     assert_eq!(second.auth_key_id(DcId(2)), key);
     second.invoke(DcId(2), state).await.unwrap();
     assert_eq!(server.key_count(), 1);

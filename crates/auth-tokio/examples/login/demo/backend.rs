@@ -98,7 +98,7 @@ impl Backend {
         let transport = match &common.session {
             Some(path) => {
                 let store = open_session(path, console)?;
-                MtprotoTransport::with_session(pool, &mut rng, store)
+                MtprotoTransport::new(pool, &mut rng).map(|t| t.with_session(store))
             }
             None => MtprotoTransport::new(pool, &mut rng),
         };
