@@ -11,7 +11,7 @@ use auth_core::{DcId, TransportFailure};
 /// bytes (no `rpc_result`, no `gzip_packed`). Use one auth key per DC for the whole login: a
 /// `phone_code_hash` only works on the key that asked for it.
 ///
-/// [`TcpTransport`](crate::TcpTransport) implements it for the simulator.
+/// [`MtprotoTransport`](crate::MtprotoTransport) implements it over MTProto itself.
 pub trait Transport {
     /// Sends `body` to `dc` and returns the answer's TL bytes.
     ///

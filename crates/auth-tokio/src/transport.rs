@@ -13,8 +13,8 @@ use auth_core::{DcId, TransportFailure};
 /// its configuration says.
 ///
 /// Calls may overlap (an abandoned request can still be on its way when the next one is
-/// sent), so `invoke` takes `&self`. [`TcpTransport`](crate::TcpTransport) is the
-/// implementation for the simulator.
+/// sent), so `invoke` takes `&self`. [`MtprotoTransport`](crate::MtprotoTransport) implements
+/// it over MTProto itself.
 pub trait Transport: Send + Sync {
     /// Sends the call `body` to data center `dc` and waits for its answer.
     fn invoke(
