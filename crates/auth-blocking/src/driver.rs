@@ -130,7 +130,14 @@ where
             login.handle_timeout(now);
         }
         while let Some(t) = login.poll_transmit() {
-            let answer = transport.invoke(t.dc, &t.body);
+            // The request's id, DC, method and size (a transmit never prints its body).
+            let answer = tracing::info_span!("auth_call", call = ?t).in_scope(|| {
+                let started = Instant::now();
+                let answer = transport.invoke(t.dc, &t.body);
+                let elapsed_ms = started.elapsed().as_millis() as u64;
+                tracing::debug!(elapsed_ms, delivered = answer.is_ok(), "call ended");
+                answer
+            });
             let now = Instant::now();
             match answer {
                 Ok(body) => login.handle_response(now, t.id, &body),

@@ -34,10 +34,20 @@ impl CallsInFlight {
     ) {
         while let Some(transmit) = machine.poll_transmit() {
             let transport = Arc::clone(transport);
+            // The request's id, DC, method and size (a transmit never prints its body).
+            let span = tracing::info_span!("auth_call", call = ?transmit);
+            let id = transmit.id;
+            let call = async move {
+                let started = Instant::now();
+                let answer = transport.invoke(transmit.dc, transmit.body).await;
+                let elapsed_ms = started.elapsed().as_millis() as u64;
+                tracing::debug!(elapsed_ms, delivered = answer.is_ok(), "call ended");
+                answer
+            };
             let task = self
                 .tasks
-                .spawn(async move { transport.invoke(transmit.dc, transmit.body).await });
-            self.ids.insert(task.id(), transmit.id);
+                .spawn(tracing::Instrument::instrument(call, span));
+            self.ids.insert(task.id(), id);
         }
     }
 
