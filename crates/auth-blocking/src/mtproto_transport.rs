@@ -42,6 +42,9 @@ struct Socket {
 /// they are restored before the first call and every change is saved. Updates the servers
 /// push wait in [`next_update`](Self::next_update).
 ///
+/// After a login, record it with [`SessionFile::set_logged_in`] (through
+/// [`session`](Self::session)); after logging out, [`SessionFile::log_out`] drops the keys.
+///
 /// Failures: no answer in time is [`TransportFailure::Timeout`], a connection lost twice is
 /// [`TransportFailure::ConnectionLost`], anything else (cannot connect, `-404`, a handshake
 /// refused) is [`TransportFailure::Other`] with the reason.

@@ -63,6 +63,10 @@ impl Shared {
 /// A task drives the connections; it starts with the first call (on that call's runtime) and
 /// ends, with every connection, when the transport is dropped.
 ///
+/// A login is recorded with [`SessionFile::set_logged_in`], a logout with
+/// [`SessionFile::log_out`] (which drops the keys), both through
+/// [`with_session_file`](Self::with_session_file).
+///
 /// Failures: no answer in time is [`TransportFailure::Timeout`], a connection lost twice is
 /// [`TransportFailure::ConnectionLost`], anything else (cannot connect, `-404`, a handshake
 /// refused) is [`TransportFailure::Other`] with the reason.
