@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use auth_core::login::{CodeKind, Config, Login, LoginEvent};
+use auth_core::login::{CodeKind, Config, Login, LoginEvent, NO_INTEGRITY_CHECK};
 use auth_core::{Authorization, Error, Phase, UsageError};
 use rand_core::CryptoRng;
 
@@ -281,6 +281,12 @@ impl Driver<'_> {
                 })
             }
             Phase::AwaitingPassword => return self.password_step(login, prompt),
+            // No device-integrity check here: the server sends the code another way.
+            Phase::AwaitingIntegrityCheck => {
+                login.report_integrity_failure(Instant::now(), NO_INTEGRITY_CHECK)
+            }
+            // Nor a store to pay in: the login ends with `Error::PaymentRequired`.
+            Phase::AwaitingPayment => login.decline_payment(Instant::now()),
             // Working, Finished, and phases a phone login never reaches.
             phase => return Err(LoginError::Stalled(phase)),
         };

@@ -1,6 +1,6 @@
 //! What every machine is told about the caller's MTProto session, and how patient to be.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::{
     DcId,
@@ -14,8 +14,14 @@ use crate::{
 ///   re-sent, when `X` is at most `max_flood_wait` and fewer than `flood_wait_budget` waits
 ///   happened; otherwise the machine fails with [`Error::FloodWait`](crate::Error::FloodWait).
 /// * A call the transport could not deliver (`handle_failure`), or that got no answer within
-///   `request_timeout`: re-sent after `transport_retry_delay`, at most `transport_retries`
-///   times; then [`Error::Transport`](crate::Error::Transport).
+///   `request_timeout`: re-sent after `transport_retry_delay`; then
+///   [`Error::Transport`](crate::Error::Transport).
+/// * A call the server failed on (`INTERNAL`, `AUTH_KEY_UNSYNCHRONIZED`, `-503 Timeout`, any
+///   other error of the 500 class — [`RpcErrorKind::ServerError`](crate::RpcErrorKind::ServerError)):
+///   re-sent with backoff, after `transport_retry_delay`, then twice that, four times, ...;
+///   then [`Error::Rpc`](crate::Error::Rpc) with the last error.
+/// * Both kinds of re-send share one budget: at most `transport_retries` per call. A pause
+///   that would end past what an `Instant` can hold ends the call instead.
 /// * `*_MIGRATE_X`: followed (where the flow allows it) at most `max_migrations` times; then
 ///   [`Error::MigrationLoop`](crate::Error::MigrationLoop).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,9 +30,10 @@ pub struct RetryPolicy {
     pub max_flood_wait: Duration,
     /// How many flood waits one machine waits out before giving up.
     pub flood_wait_budget: u32,
-    /// How many times a call is re-sent after the transport failed (or timed out).
+    /// How many times a call is re-sent after the transport failed (or timed out) or the
+    /// server failed on it.
     pub transport_retries: u32,
-    /// Pause before such a re-send.
+    /// Pause before such a re-send (doubled for each further re-send after a server error).
     pub transport_retry_delay: Duration,
     /// How long a call may go unanswered before it counts as a transport failure
     /// ([`TransportFailure::Timeout`](crate::TransportFailure::Timeout)); `None` waits
@@ -34,6 +41,25 @@ pub struct RetryPolicy {
     pub request_timeout: Option<Duration>,
     /// How many data-center migrations are followed before calling it a loop.
     pub max_migrations: u32,
+}
+
+impl RetryPolicy {
+    /// When a call that already failed `failures` times goes out again, or `None` when the
+    /// budget is spent (or the moment is past what an `Instant` holds). `backoff` doubles the
+    /// pause for each earlier failure (server errors); otherwise it is fixed.
+    pub(crate) fn retry_at(&self, now: Instant, failures: u32, backoff: bool) -> Option<Instant> {
+        if failures >= self.transport_retries {
+            return None;
+        }
+        let pause = if backoff {
+            // 2^failures, capped so the factor itself cannot overflow.
+            self.transport_retry_delay
+                .checked_mul(1u32 << failures.min(16))?
+        } else {
+            self.transport_retry_delay
+        };
+        now.checked_add(pause)
+    }
 }
 
 impl Default for RetryPolicy {

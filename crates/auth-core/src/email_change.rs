@@ -139,7 +139,7 @@ impl LoginEmailChange {
 
     fn idle(session: &SessionConfig) -> Result<Self, UsageError> {
         Ok(LoginEmailChange {
-            seq: CallSequence::new(session.dc, session.check()?, session.retry.clone()),
+            seq: CallSequence::new(session.dc, session.check()?, session.retry.clone(), true),
             phase: Phase::Working,
             events: VecDeque::new(),
             pending: None,

@@ -75,6 +75,11 @@ pub enum UsageError {
     /// Google/Apple sign-in is not allowed here.
     #[error("this sign-in method is not allowed for this account")]
     SignInMethodNotAllowed,
+    /// An integrity proof of a kind the Firebase SMS did not ask for (a SafetyNet token
+    /// without a `nonce`, a Play Integrity token without `play_integrity`, an iOS push secret
+    /// without `ios_push`), or an empty one.
+    #[error("the server did not ask for this integrity proof")]
+    IntegrityProofNotAsked,
     /// Slow work (`handle_work`) the machine did not hand out, or no longer waits for.
     #[error("the machine is not waiting for this work")]
     StaleWork,
@@ -179,6 +184,19 @@ pub enum Error {
         /// The DC the server last pointed to.
         dc: DcId,
     },
+    /// The account moved to another data center (`USER_MIGRATE_X`, or another `*_MIGRATE_X`)
+    /// while a call that needs an authorized key was under way. The key on `to` is not known to
+    /// be authorized, so the call was not re-sent there: transfer the authorization from `from`
+    /// to `to` ([`AuthTransfer`](crate::AuthTransfer)), then run the flow again on `to`.
+    #[error("{method}: the account moved to {to}; transfer the authorization from {from} first")]
+    TransferNeeded {
+        /// The call that was redirected.
+        method: &'static str,
+        /// The data center whose key is authorized (where the call went).
+        from: DcId,
+        /// Where the server sent it.
+        to: DcId,
+    },
     /// The transport kept failing (or the call kept going unanswered past the request
     /// timeout, which counts as [`TransportFailure::Timeout`]).
     #[error("{method}: transport failure: {failure}")]
@@ -238,9 +256,10 @@ pub enum Error {
     /// `AUTH_RESTART` more than once.
     #[error("the server asked to restart the login again")]
     TooManyRestarts,
-    /// The login needs a payment only official apps can make.
+    /// The login needed a payment (`auth.sentCodePaymentRequired`) and the app declined to
+    /// make it ([`Login::decline_payment`](crate::Login::decline_payment)).
     #[error("login requires a payment ({} {})", .0.amount, .0.currency)]
-    PaymentRequired(PaymentRequired),
+    PaymentRequired(Box<PaymentRequired>),
     /// The server refused a QR login token (`AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID`,
     /// `AUTH_TOKEN_ALREADY_ACCEPTED`, ...): start a new QR login.
     #[error("login token refused: {0}")]
@@ -279,12 +298,14 @@ impl Error {
         use crate::RpcErrorKind as K;
         match self {
             Error::Rpc { error, .. } => match error.kind() {
-                _ if error.code >= 500 => ErrorClass::TryLater,
                 K::AuthKeyUnregistered | K::ApiIdInvalid => ErrorClass::Bug,
-                K::PhoneNumberFlood | K::PhonePasswordFlood => ErrorClass::TryLater,
+                K::ServerError | K::AuthRestart | K::PhoneNumberFlood | K::PhonePasswordFlood => {
+                    ErrorClass::TryLater
+                }
                 _ => ErrorClass::ShowToUser,
             },
             Error::FloodWait { .. }
+            | Error::TransferNeeded { .. }
             | Error::Transport { .. }
             | Error::MigrationLoop { .. }
             | Error::PasswordChallengeUnstable
@@ -351,9 +372,18 @@ impl Error {
     }
 }
 
-/// What `auth.sentCodePaymentRequired` asks for: a store purchase only official apps can make.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What `auth.sentCodePaymentRequired` asks for: a store purchase (a Premium subscription)
+/// before the code is sent. An app that can make it buys the product for this number and code
+/// hash (`inputStorePaymentAuthCode`), then continues the login with
+/// [`Login::check_paid_auth`](crate::Login::check_paid_auth); one that cannot declines
+/// ([`Login::decline_payment`](crate::Login::decline_payment)).
+#[derive(Clone, PartialEq, Eq)]
 pub struct PaymentRequired {
+    /// The phone number the code is for, digits only.
+    pub phone_number: String,
+    /// The code hash the purchase and `auth.checkPaidAuth` name (zeroized on drop, not
+    /// printed).
+    pub phone_code_hash: Zeroizing<String>,
     /// Store product id.
     pub store_product: String,
     /// Support address.
@@ -366,6 +396,21 @@ pub struct PaymentRequired {
     pub currency: String,
     /// Amount in the smallest units of the currency.
     pub amount: i64,
+}
+
+impl std::fmt::Debug for PaymentRequired {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaymentRequired")
+            .field("phone_number", &self.phone_number)
+            .field("phone_code_hash", &"<redacted>")
+            .field("store_product", &self.store_product)
+            .field("support_email_address", &self.support_email_address)
+            .field("support_email_subject", &self.support_email_subject)
+            .field("premium_days", &self.premium_days)
+            .field("currency", &self.currency)
+            .field("amount", &self.amount)
+            .finish()
+    }
 }
 
 /// A reply kept as received, because it may hold secrets (an authorization's future auth

@@ -47,6 +47,54 @@ pub enum EmailAlternative {
     ResetLoginEmail,
 }
 
+/// The app's proof of the device's integrity that a Firebase SMS asks for
+/// (`auth.requestFirebaseSms`). Zeroized on drop, redacted in `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum IntegrityProof {
+    /// The JWS of Android's SafetyNet Attestation API over the offered `nonce`.
+    SafetyNet(Zeroizing<String>),
+    /// The token of Android's Play Integrity API for the offered project and nonce.
+    PlayIntegrity(Zeroizing<String>),
+    /// The `ios_push_secret` of the Apple push whose `receipt` was offered.
+    IosPushSecret(Zeroizing<String>),
+}
+
+impl IntegrityProof {
+    /// A SafetyNet attestation (JWS).
+    pub fn safety_net(token: impl Into<String>) -> Self {
+        IntegrityProof::SafetyNet(Zeroizing::new(token.into()))
+    }
+
+    /// A Play Integrity token.
+    pub fn play_integrity(token: impl Into<String>) -> Self {
+        IntegrityProof::PlayIntegrity(Zeroizing::new(token.into()))
+    }
+
+    /// An iOS push secret.
+    pub fn ios_push_secret(secret: impl Into<String>) -> Self {
+        IntegrityProof::IosPushSecret(Zeroizing::new(secret.into()))
+    }
+
+    /// The proof's text.
+    pub(crate) fn text(&self) -> &str {
+        match self {
+            IntegrityProof::SafetyNet(t)
+            | IntegrityProof::PlayIntegrity(t)
+            | IntegrityProof::IosPushSecret(t) => t,
+        }
+    }
+}
+
+impl std::fmt::Debug for IntegrityProof {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            IntegrityProof::SafetyNet(_) => "SafetyNet(<redacted>)",
+            IntegrityProof::PlayIntegrity(_) => "PlayIntegrity(<redacted>)",
+            IntegrityProof::IosPushSecret(_) => "IosPushSecret(<redacted>)",
+        })
+    }
+}
+
 /// Digits of a phone number typed in any usual format (`+`, spaces, dashes, dots and
 /// parentheses are dropped).
 ///

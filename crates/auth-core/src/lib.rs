@@ -192,7 +192,7 @@ pub use config::{RetryPolicy, SessionConfig};
 pub use dc::DcId;
 pub use email_change::{EmailChangeEvent, LoginEmailChange};
 pub use error::{CodeFormatError, Error, ErrorClass, PaymentRequired, ReplyBytes, UsageError};
-pub use input::{EmailAlternative, EmailToken, normalize_digits, normalize_phone};
+pub use input::{EmailAlternative, EmailToken, IntegrityProof, normalize_digits, normalize_phone};
 pub use login::{Login, LoginEvent};
 pub use logout::{Logout, LogoutEvent};
 pub use machine::{Call, CallEvent, Machine};

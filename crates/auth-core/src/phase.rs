@@ -25,6 +25,13 @@ pub enum Phase {
     /// Waiting for the token of Google's Firebase phone-number verification
     /// (`firebase_intent()` says what to verify).
     AwaitingFirebaseToken,
+    /// A Firebase SMS is offered but not sent yet: waiting for the app's device-integrity
+    /// proof (a Play Integrity or SafetyNet token, an iOS push secret; `sent_code()` carries
+    /// the nonces), or for the reason the check failed.
+    AwaitingIntegrityCheck,
+    /// The login needs a payment before a code is sent (`payment_required()`): waiting for the
+    /// app to make it and continue, or to decline.
+    AwaitingPayment,
     /// A QR login token is shown: waiting for another device to accept it.
     AwaitingScan,
     /// The 2FA settings are known: waiting for the change to make.

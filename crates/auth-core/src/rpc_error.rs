@@ -2,8 +2,10 @@
 //!
 //! Classification is by error *name*, never by numeric code alone: the docs disagree on codes
 //! (`SESSION_PASSWORD_NEEDED` is shown as both 400 and 401) and 420 is both `FLOOD_WAIT_X` and
-//! `FROZEN_METHOD_INVALID`. Names that carry a number (`FLOOD_WAIT_30`) keep it in
-//! [`RpcError::value`]; unknown names are kept verbatim.
+//! `FROZEN_METHOD_INVALID`. Only a name the classification does not know falls back to its code,
+//! and only to tell a server failure (500 and above, or negative like `-503 Timeout`) from
+//! everything else: api/errors says to treat those as internal server errors. Names that carry
+//! a number (`FLOOD_WAIT_30`) keep it in [`RpcError::value`]; unknown names are kept verbatim.
 
 use crate::tl::{self, DecodeError, Identifiable};
 
@@ -65,7 +67,8 @@ pub enum RpcErrorKind {
     SrpPasswordChanged,
     /// `AUTH_RESTART`: start the login over.
     AuthRestart,
-    /// `EMAIL_UNCONFIRMED_X`: the recovery email must be confirmed with a code of length X.
+    /// `EMAIL_UNCONFIRMED_X`: the recovery email must be confirmed with a code of length X
+    /// (0 for a bare `EMAIL_UNCONFIRMED`, which does not say).
     EmailUnconfirmed(u32),
     /// `CODE_INVALID`: wrong email code.
     CodeInvalid,
@@ -85,7 +88,8 @@ pub enum RpcErrorKind {
     SessionRevoked,
     /// `ACCESS_TOKEN_INVALID` / `ACCESS_TOKEN_EXPIRED`: bad bot token.
     AccessTokenInvalid,
-    /// `AUTH_TOKEN_*`: a QR login token was invalid, expired or already accepted.
+    /// `AUTH_TOKEN_*` (`AUTH_TOKEN_INVALIDX` with any number in place of X): a QR login token was
+    /// invalid, expired or already accepted.
     AuthTokenInvalid,
     /// `PASSWORD_RECOVERY_NA` / `PASSWORD_RECOVERY_EXPIRED`
     PasswordRecoveryUnavailable,
@@ -111,6 +115,10 @@ pub enum RpcErrorKind {
     ResetRequestMissing,
     /// `EMAIL_HASH_EXPIRED`: the recovery-email confirmation expired.
     EmailHashExpired,
+    /// The server failed, not the request: `INTERNAL`, `AUTH_KEY_UNSYNCHRONIZED`, `-503
+    /// Timeout`, and any other name not listed here whose code is 500 or above (or negative).
+    /// Retried with backoff within the retry budget ([`RetryPolicy`](crate::RetryPolicy)).
+    ServerError,
     /// Any other error: see [`RpcError::name`].
     Other,
 }
@@ -171,7 +179,14 @@ impl RpcError {
                 _ => {}
             }
         }
+        if let Some(number) = self.name.strip_prefix("AUTH_TOKEN_INVALID")
+            && (number == "X" || number.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return K::AuthTokenInvalid;
+        }
         match self.name.as_str() {
+            "EMAIL_UNCONFIRMED" => K::EmailUnconfirmed(0),
+            "INTERNAL" | "AUTH_KEY_UNSYNCHRONIZED" | "Timeout" => K::ServerError,
             "SESSION_PASSWORD_NEEDED" => K::SessionPasswordNeeded,
             "PHONE_CODE_INVALID" => K::PhoneCodeInvalid,
             "PHONE_CODE_EXPIRED" => K::PhoneCodeExpired,
@@ -197,12 +212,9 @@ impl RpcError {
                 K::SessionRevoked
             }
             "ACCESS_TOKEN_INVALID" | "ACCESS_TOKEN_EXPIRED" => K::AccessTokenInvalid,
-            "AUTH_TOKEN_INVALID"
-            | "AUTH_TOKEN_INVALID2"
-            | "AUTH_TOKEN_INVALIDX"
-            | "AUTH_TOKEN_EXPIRED"
-            | "AUTH_TOKEN_ALREADY_ACCEPTED"
-            | "AUTH_TOKEN_EXCEPTION" => K::AuthTokenInvalid,
+            "AUTH_TOKEN_EXPIRED" | "AUTH_TOKEN_ALREADY_ACCEPTED" | "AUTH_TOKEN_EXCEPTION" => {
+                K::AuthTokenInvalid
+            }
             "PASSWORD_RECOVERY_NA" | "PASSWORD_RECOVERY_EXPIRED" => K::PasswordRecoveryUnavailable,
             "FROZEN_METHOD_INVALID" => K::FrozenMethodInvalid,
             "FROZEN_PARTICIPANT_MISSING" => K::FrozenParticipantMissing,
@@ -215,7 +227,9 @@ impl RpcError {
             "PASSWORD_EMPTY" => K::PasswordEmpty,
             "RESET_REQUEST_MISSING" => K::ResetRequestMissing,
             "EMAIL_HASH_EXPIRED" => K::EmailHashExpired,
-            "AUTH_TOKEN_INVALID1" => K::AuthTokenInvalid,
+            // A name this list does not know: api/errors treats codes past 500 (and Telegram's
+            // negative ones, like -503 Timeout) as server failures.
+            _ if self.code >= 500 || self.code < 0 => K::ServerError,
             _ => K::Other,
         }
     }
@@ -289,6 +303,60 @@ mod tests {
         assert_eq!(
             RpcError::new(303, "SOMETHING_NEW_3").kind(),
             RpcErrorKind::Other
+        );
+    }
+
+    #[test]
+    fn server_failures_are_one_kind_by_name_then_by_code() {
+        for (code, name) in [
+            (500, "INTERNAL"),
+            (500, "AUTH_KEY_UNSYNCHRONIZED"),
+            (-503, "Timeout"),
+            (500, "SIGN_IN_FAILED"),
+            (502, "SOMETHING_BROKE"),
+            (-500, "No workers running"),
+        ] {
+            assert_eq!(
+                RpcError::new(code, name).kind(),
+                RpcErrorKind::ServerError,
+                "{code} {name}"
+            );
+        }
+        // A known name wins over its 500 code.
+        assert_eq!(
+            RpcError::new(500, "AUTH_RESTART").kind(),
+            RpcErrorKind::AuthRestart
+        );
+        // INTERNAL is a server failure whatever code it comes with.
+        assert_eq!(
+            RpcError::new(400, "INTERNAL").kind(),
+            RpcErrorKind::ServerError
+        );
+        assert_eq!(RpcError::new(400, "NOT_KNOWN").kind(), RpcErrorKind::Other);
+    }
+
+    #[test]
+    fn token_and_email_names_are_patterns() {
+        for name in [
+            "AUTH_TOKEN_INVALID",
+            "AUTH_TOKEN_INVALID1",
+            "AUTH_TOKEN_INVALID3",
+            "AUTH_TOKEN_INVALID42",
+            "AUTH_TOKEN_INVALIDX",
+        ] {
+            assert_eq!(
+                RpcError::new(400, name).kind(),
+                RpcErrorKind::AuthTokenInvalid,
+                "{name}"
+            );
+        }
+        assert_eq!(
+            RpcError::new(400, "AUTH_TOKEN_INVALIDATED").kind(),
+            RpcErrorKind::Other
+        );
+        assert_eq!(
+            RpcError::new(400, "EMAIL_UNCONFIRMED").kind(),
+            RpcErrorKind::EmailUnconfirmed(0)
         );
     }
 

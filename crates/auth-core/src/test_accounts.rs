@@ -12,6 +12,10 @@ pub struct TestAccount {
     pub phone: String,
 }
 
+/// The longest code [`TestAccount::code_for`] answers: Telegram's login codes have 5 or 6
+/// digits; anything past this is the server's mistake.
+pub const MAX_CODE_LENGTH: usize = 32;
+
 /// Test DCs are 1, 2 and 3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("test DCs are 1..=3, not {0}")]
@@ -45,11 +49,16 @@ impl TestAccount {
 
     /// The code for a sent code: the DC digit repeated as many times as the code is long
     /// (the length comes from the sent code, it is not assumed). `None` for code kinds
-    /// without a length (flash call, word/phrase codes, email setup).
+    /// without a length (flash call, word/phrase codes, email setup), and for a length no
+    /// login code has (more than [`MAX_CODE_LENGTH`]): the server chose it, and a string
+    /// of 2^31 digits is not allocated on its say-so.
     pub fn code_for(&self, sent: &SentCode) -> Option<String> {
-        let length = sent.kind.length()?;
+        let length = usize::try_from(sent.kind.length()?).ok()?;
+        if length > MAX_CODE_LENGTH {
+            return None;
+        }
         let digit = char::from(b'0' + u8::try_from(self.dc.0).ok()?);
-        Some(std::iter::repeat_n(digit, length as usize).collect())
+        Some(std::iter::repeat_n(digit, length).collect())
     }
 }
 
@@ -57,6 +66,25 @@ impl TestAccount {
 mod tests {
     use super::*;
     use crate::login::{CodeKind, SentCode};
+
+    #[test]
+    fn a_server_chosen_length_is_capped_before_allocating() {
+        let acc = TestAccount {
+            dc: DcId(2),
+            phone: "9996621234".into(),
+        };
+        let sent = |length| SentCode {
+            kind: CodeKind::Sms { length },
+            next: None,
+            timeout: None,
+        };
+        assert_eq!(acc.code_for(&sent(32)).map(|c| c.len()), Some(32));
+        assert_eq!(acc.code_for(&sent(33)), None);
+        assert_eq!(acc.code_for(&sent(1000)), None);
+        // 2^31 digits would be a 2 GiB string.
+        assert_eq!(acc.code_for(&sent(1 << 31)), None);
+        assert_eq!(acc.code_for(&sent(u32::MAX)), None);
+    }
 
     #[test]
     fn numbers_and_codes_follow_the_test_dc_rule() {
@@ -82,6 +110,9 @@ mod tests {
             assert_eq!(acc.code_for(&flash), None);
         }
         assert_eq!(TestAccount::random(DcId(4), &mut e), Err(NotATestDc(4)));
+        for dc in [0, 4, 5, 9] {
+            assert_eq!(TestAccount::dc_of(&format!("99966{dc}1234")), None, "{dc}");
+        }
         assert_eq!(TestAccount::dc_of("+999 66 2 1234"), Some(DcId(2)));
         assert_eq!(TestAccount::dc_of("9996641234"), None);
         assert_eq!(TestAccount::dc_of("999662123"), None);

@@ -102,14 +102,6 @@ fn p02_every_code_type_becomes_a_typed_event() {
             },
         ),
         (
-            types::auth::SentCodeTypeFirebaseSms {
-                length: 6,
-                ..Default::default()
-            }
-            .into(),
-            CodeKind::FirebaseSms { length: 6 },
-        ),
-        (
             types::auth::SentCodeTypeSmsWord {
                 beginning: Some("k".into()),
             }
@@ -187,6 +179,31 @@ fn p02_flash_call_answer_is_the_calling_number() {
 }
 
 #[test]
+fn p02_a_bare_star_flash_call_pattern_accepts_any_number() {
+    // Telegram sends "*" and patterns like "+7 999*": a star is any run of digits.
+    for (pattern, number) in [("*", "+44 20 7946 0958"), ("+7 999*", "+7 999 123 45 67")] {
+        let mut s = Script::new();
+        let (t, _) = s.expect::<functions::auth::SendCode>();
+        s.reply(
+            t.id,
+            &sent_code(
+                types::auth::SentCodeTypeFlashCall {
+                    pattern: pattern.into(),
+                }
+                .into(),
+                None,
+                None,
+            ),
+        );
+        s.events();
+        s.login.submit_code(s.now, number).unwrap();
+        let (_, sign_in) = s.expect::<functions::auth::SignIn>();
+        let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+        assert_eq!(sign_in.phone_code.as_deref(), Some(digits.as_str()));
+    }
+}
+
+#[test]
 fn p03_sent_code_success_logs_in_at_once() {
     let mut s = Script::new();
     let (t, _) = s.expect::<functions::auth::SendCode>();
@@ -205,39 +222,6 @@ fn p03_sent_code_success_logs_in_at_once() {
     }
     assert!(s.login.is_finished());
     s.no_transmit();
-}
-
-#[test]
-fn p03_payment_required_is_a_typed_terminal_outcome() {
-    let mut s = Script::new();
-    let (t, _) = s.expect::<functions::auth::SendCode>();
-    s.reply(
-        t.id,
-        &enums::auth::SentCode::from(types::auth::SentCodePaymentRequired {
-            store_product: "premium.1m".into(),
-            phone_code_hash: "h".into(),
-            support_email_address: "sms@telegram.org".into(),
-            support_email_subject: "#enableSMS".into(),
-            premium_days: 30,
-            currency: "EUR".into(),
-            amount: 499,
-        }),
-    );
-    match s.one_event() {
-        LoginEvent::Failed(Error::PaymentRequired(auth_core::PaymentRequired {
-            premium_days,
-            amount,
-            currency,
-            ..
-        })) => {
-            assert_eq!(
-                (premium_days, amount, currency.as_str()),
-                (Some(30), 499, "EUR")
-            );
-        }
-        other => panic!("{other:?}"),
-    }
-    assert_eq!(s.login.phase(), Phase::Finished);
 }
 
 #[test]

@@ -462,13 +462,22 @@ fn refused_emails_ask_again_and_bad_settings_fail_typed() {
 }
 
 #[test]
-fn settings_follow_migrations_and_flood_waits_and_can_be_cancelled() {
+fn settings_ask_for_a_transfer_on_migration_wait_out_floods_and_can_be_cancelled() {
+    // The settings run on an authorized key: a migration is not followed to DC 4's key.
     let mut r = Run::new(settings);
     let (t, _) = r.expect::<functions::account::GetPassword>();
     r.reply_error(t.id, 303, "USER_MIGRATE_4");
-    assert_eq!(r.one_event(), SettingsEvent::DcChanged(DcId(4)));
+    assert_eq!(
+        r.one_event(),
+        SettingsEvent::Failed(Error::TransferNeeded {
+            method: "account.getPassword",
+            from: DcId(2),
+            to: DcId(4)
+        })
+    );
+    r.no_transmit();
+    let mut r = Run::new(settings);
     let (t, _) = r.expect::<functions::account::GetPassword>();
-    assert_eq!(t.dc, DcId(4));
     r.reply_error(t.id, 420, "FLOOD_WAIT_3");
     let until = r.now + Duration::from_secs(3);
     assert_eq!(
@@ -480,7 +489,7 @@ fn settings_follow_migrations_and_flood_waits_and_can_be_cancelled() {
     let (t, _) = r.expect::<functions::account::GetPassword>();
     r.reply(t.id, &no_password());
     assert!(matches!(r.one_event(), SettingsEvent::Ready { .. }));
-    assert_eq!(r.m.dc(), DcId(4));
+    assert_eq!(r.m.dc(), DcId(2));
     r.m.cancel(r.now);
     assert_eq!(r.one_event(), SettingsEvent::Cancelled);
     assert!(matches!(

@@ -6,7 +6,7 @@ use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::time::Instant;
 
-use auth_core::login::{CodeKind, Config};
+use auth_core::login::{CodeKind, Config, NO_INTEGRITY_CHECK};
 use auth_core::{Authorization, Error, Login, LoginEvent, Phase, UsageError};
 use rand_core::CryptoRng;
 use tokio_util::sync::CancellationToken;
@@ -145,6 +145,13 @@ impl<T: Transport + 'static> Driver<T> {
                 Phase::AwaitingPassword => self.ask_password(prompt).await?,
                 Phase::AwaitingEmail => self.ask_email(prompt).await,
                 Phase::AwaitingEmailCode => self.ask_email_code(prompt).await,
+                // No device-integrity check here: the server sends the code another way.
+                Phase::AwaitingIntegrityCheck => self
+                    .login
+                    .report_integrity_failure(Instant::now(), NO_INTEGRITY_CHECK)
+                    .err(),
+                // Nor a store to pay in: the login ends with `Error::PaymentRequired`.
+                Phase::AwaitingPayment => self.login.decline_payment(Instant::now()).err(),
                 // Finished, and the phases a phone login never reaches.
                 phase => return Err(LoginError::Stalled(phase)),
             };

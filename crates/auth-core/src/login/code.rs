@@ -29,7 +29,8 @@ pub enum CodeKind {
     },
     /// A flash call: the code is the calling number, which matches `pattern`.
     FlashCall {
-        /// The calling number's pattern (`*`, `X` or `#` stand for any digit).
+        /// The calling number's pattern: `*` stands for any run of digits (`"*"` alone for any
+        /// number), the digits between stars appear in the number in order.
         pattern: String,
     },
     /// A missed call: the code is the last `length` digits of the calling number.
@@ -68,10 +69,17 @@ pub enum CodeKind {
         /// Digits in the code.
         length: u32,
     },
-    /// Firebase SMS (official apps only); treated as a numeric SMS code.
+    /// Firebase SMS (official apps only): sent once the app proves the device's integrity
+    /// (`Login::submit_integrity_proof`), then a numeric SMS code.
     FirebaseSms {
         /// Digits in the code.
         length: u32,
+        /// The nonce for Android's SafetyNet Attestation API.
+        nonce: Option<Vec<u8>>,
+        /// What Android's Play Integrity API is asked for.
+        play_integrity: Option<PlayIntegrity>,
+        /// The Apple push an iOS app waits for.
+        ios_push: Option<IosPush>,
     },
     /// An SMS with one secret word.
     SmsWord {
@@ -83,6 +91,27 @@ pub enum CodeKind {
         /// The phrase's first word, if given.
         beginning: Option<String>,
     },
+}
+
+/// The Play Integrity request a Firebase SMS asks an Android app to make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct PlayIntegrity {
+    /// The Google Cloud project number to request the token for.
+    pub project_id: i64,
+    /// The nonce the token must carry.
+    pub nonce: Vec<u8>,
+}
+
+/// The Apple push a Firebase SMS asks an iOS app to wait for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct IosPush {
+    /// The push that counts carries this receipt; its `ios_push_secret` is the proof.
+    pub receipt: String,
+    /// How long to wait for it; after that, report the failure (the next delivery method is
+    /// used).
+    pub push_timeout: Duration,
 }
 
 /// How the code will be sent if the user asks to resend it.
@@ -168,6 +197,15 @@ impl CodeKind {
             },
             SentCodeType::FirebaseSms(x) => CodeKind::FirebaseSms {
                 length: length(x.length),
+                nonce: x.nonce.clone(),
+                play_integrity: x.play_integrity.as_ref().map(|p| PlayIntegrity {
+                    project_id: p.play_integrity_project_id,
+                    nonce: p.play_integrity_nonce.clone(),
+                }),
+                ios_push: x.ios_push.as_ref().map(|p| IosPush {
+                    receipt: p.receipt.clone(),
+                    push_timeout: Duration::from_secs(u64::try_from(p.push_timeout).unwrap_or(0)),
+                }),
             },
             SentCodeType::SmsWord(x) => CodeKind::SmsWord {
                 beginning: x.beginning.clone(),
@@ -187,7 +225,7 @@ impl CodeKind {
             | CodeKind::MissedCall { length, .. }
             | CodeKind::Email { length, .. }
             | CodeKind::FragmentSms { length, .. }
-            | CodeKind::FirebaseSms { length } => Some(*length),
+            | CodeKind::FirebaseSms { length, .. } => Some(*length),
             _ => None,
         }
     }
@@ -210,7 +248,7 @@ impl CodeKind {
             | CodeKind::Call { length }
             | CodeKind::Email { length, .. }
             | CodeKind::FragmentSms { length, .. }
-            | CodeKind::FirebaseSms { length } => Ok(normalize_digits(input, *length)?),
+            | CodeKind::FirebaseSms { length, .. } => Ok(normalize_digits(input, *length)?),
             CodeKind::MissedCall { prefix, length } => {
                 let digits = digits_only(input)?;
                 let want = *length as usize;
@@ -268,21 +306,26 @@ impl NextCodeKind {
     }
 }
 
-/// Whether `digits` fits `pattern`: pattern digits must match, `*`/`X`/`x`/`#` match any digit,
-/// anything else in the pattern is formatting.
+/// Whether the calling number `digits` fits a flash call's `pattern`, as Telegram's Android app
+/// reads it: `*` (or `X`, `#`) stands for any run of digits, the digits between the stars must
+/// appear in the number in that order, other characters are formatting, and an empty or `"*"`
+/// pattern matches any number.
 fn flash_call_matches(pattern: &str, digits: &str) -> bool {
-    let slots: Vec<char> = pattern
-        .chars()
-        .filter(|c| c.is_ascii_digit() || matches!(c, '*' | 'X' | 'x' | '#'))
-        .collect();
-    if slots.is_empty() {
-        return !digits.is_empty();
+    if digits.is_empty() {
+        return false;
     }
-    slots.len() == digits.len()
-        && slots
-            .iter()
-            .zip(digits.chars())
-            .all(|(p, d)| !p.is_ascii_digit() || *p == d)
+    let mut rest = digits;
+    for part in pattern.split(['*', 'X', 'x', '#']) {
+        let literal: String = part.chars().filter(char::is_ascii_digit).collect();
+        if literal.is_empty() {
+            continue;
+        }
+        match rest.find(&literal) {
+            Some(at) => rest = &rest[at + literal.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 #[cfg(test)]
@@ -320,10 +363,40 @@ mod tests {
             k.normalize("+7 998 123-45-67"),
             Err(CodeFormatError::PatternMismatch)
         );
-        assert_eq!(
-            k.normalize("+7 999 123-45-6"),
-            Err(CodeFormatError::PatternMismatch)
-        );
+        // A star is any run of digits, not exactly one digit.
+        assert_eq!(k.normalize("+7 999 123-45-6"), Ok("7999123456".into()));
+    }
+
+    #[test]
+    fn a_star_is_any_run_of_digits_like_the_android_app() {
+        let number = "+44 20 7946 0958";
+        // Bare `*` and an empty pattern match any number; a single `*` after a prefix needs
+        // only the prefix.
+        for pattern in ["*", "", "+44 20*", "+44*0958", "*7946*", "**"] {
+            let k = CodeKind::FlashCall {
+                pattern: pattern.into(),
+            };
+            assert_eq!(
+                k.normalize(number),
+                Ok("442079460958".into()),
+                "{pattern:?}"
+            );
+        }
+        // The literal parts must appear, in order.
+        for pattern in ["+45*", "*0958*7946*", "+44 21*", "*99999*"] {
+            let k = CodeKind::FlashCall {
+                pattern: pattern.into(),
+            };
+            assert_eq!(
+                k.normalize(number),
+                Err(CodeFormatError::PatternMismatch),
+                "{pattern:?}"
+            );
+        }
+        let any = CodeKind::FlashCall {
+            pattern: "*".into(),
+        };
+        assert_eq!(any.normalize(" - "), Err(CodeFormatError::Empty));
     }
 
     #[test]

@@ -5,9 +5,17 @@ use std::time::Instant;
 
 use zeroize::Zeroizing;
 
-use crate::{error::UsageError, input::EmailToken, phase::Phase};
+use crate::{
+    error::UsageError,
+    input::{EmailToken, IntegrityProof},
+    phase::Phase,
+};
 
 use super::{CodeKind, Login, LoginEvent, RestartReason, request::Request, request::Verification};
+
+/// The `reason` a driver without any device-integrity check gives
+/// [`Login::report_integrity_failure`]: the server then sends the code another way.
+pub const NO_INTEGRITY_CHECK: &str = "this app cannot check the device's integrity";
 
 impl Login {
     /// The user typed the code (in `AwaitingCode`). It is normalised and checked against what
@@ -247,6 +255,68 @@ impl Login {
         Ok(())
     }
 
+    /// The app's device-integrity proof for the offered Firebase SMS (in
+    /// `AwaitingIntegrityCheck`; [`CodeKind::FirebaseSms`] says which proofs are asked for):
+    /// `auth.requestFirebaseSms`. If the server accepts it, the SMS is sent and `CodeSent`
+    /// follows; if not, the next delivery method is requested (`auth.resendCode`).
+    ///
+    /// # Errors
+    ///
+    /// The wrong phase, or a proof of a kind that was not asked for (or empty).
+    pub fn submit_integrity_proof(
+        &mut self,
+        now: Instant,
+        proof: IntegrityProof,
+    ) -> Result<(), UsageError> {
+        self.expect("submit_integrity_proof", Phase::AwaitingIntegrityCheck)?;
+        let Some(CodeKind::FirebaseSms {
+            nonce,
+            play_integrity,
+            ios_push,
+            ..
+        }) = self.code.as_ref().map(|c| &c.sent.kind)
+        else {
+            return Err(UsageError::WrongPhase {
+                command: "submit_integrity_proof",
+                phase: self.phase,
+            });
+        };
+        let asked = match proof {
+            IntegrityProof::SafetyNet(_) => nonce.is_some(),
+            IntegrityProof::PlayIntegrity(_) => play_integrity.is_some(),
+            IntegrityProof::IosPushSecret(_) => ios_push.is_some(),
+        };
+        if !asked || proof.text().trim().is_empty() {
+            return Err(UsageError::IntegrityProofNotAsked);
+        }
+        self.send(now, Request::FirebaseSms(proof));
+        Ok(())
+    }
+
+    /// The device-integrity check failed and no proof could be had (in
+    /// `AwaitingIntegrityCheck`; on iOS, also when no push came within `push_timeout`): the
+    /// next delivery method is requested with `auth.resendCode`, whose `reason` carries
+    /// `reason`, the check's failure.
+    ///
+    /// # Errors
+    ///
+    /// The wrong phase.
+    pub fn report_integrity_failure(
+        &mut self,
+        now: Instant,
+        reason: &str,
+    ) -> Result<(), UsageError> {
+        self.expect("report_integrity_failure", Phase::AwaitingIntegrityCheck)?;
+        let reason = reason.trim();
+        self.send(
+            now,
+            Request::ResendCode {
+                reason: (!reason.is_empty()).then(|| reason.to_owned()),
+            },
+        );
+        Ok(())
+    }
+
     /// Ends the login. If a code was sent, `auth.cancelCode` invalidates it first and
     /// `Cancelled` follows its answer; otherwise `Cancelled` comes at once. Nothing happens
     /// after the login finished.
@@ -256,7 +326,7 @@ impl Login {
         }
         self.abandon_in_flight();
         self.scheduled = None;
-        if self.code.is_some() {
+        if self.code.is_some() || self.payment.is_some() {
             self.send(now, Request::CancelCode);
         } else {
             self.finish(LoginEvent::Cancelled);

@@ -7,6 +7,7 @@ use zeroize::Zeroizing;
 use crate::{
     DcId, Error, RpcError,
     account::{Authorization, EmailCode, PasswordInfo, TermsOfService},
+    error::PaymentRequired,
 };
 
 use super::SentCode;
@@ -21,6 +22,14 @@ use super::SentCode;
 pub enum LoginEvent {
     /// A code was sent (or resent): ask the user for it ([`sent_code`](super::Login::sent_code)).
     CodeSent(SentCode),
+    /// A Firebase SMS is offered, and goes out once the app proves the device's integrity:
+    /// run the check the [`CodeKind::FirebaseSms`](super::CodeKind::FirebaseSms) fields ask
+    /// for and give the result to `submit_integrity_proof`, or say why it failed with
+    /// `report_integrity_failure`.
+    IntegrityCheckRequired(SentCode),
+    /// The login needs a payment before a code is sent: make it and continue with
+    /// `check_paid_auth`, or `decline_payment`.
+    PaymentRequired(PaymentRequired),
     /// The resend timeout passed: the code can now be resent with `resend_code`.
     ResendAvailable,
     /// The server refused to resend; the current code still stands.

@@ -15,7 +15,11 @@
 //!   [`submit_email`](Login::submit_email), [`resend_code`](Login::resend_code),
 //!   [`request_password_recovery`](Login::request_password_recovery),
 //!   [`submit_recovery_code`](Login::submit_recovery_code),
-//!   [`submit_firebase_token`](Login::submit_firebase_token), [`cancel`](Login::cancel), ... A
+//!   [`submit_firebase_token`](Login::submit_firebase_token),
+//!   [`submit_integrity_proof`](Login::submit_integrity_proof),
+//!   [`report_integrity_failure`](Login::report_integrity_failure),
+//!   [`check_paid_auth`](Login::check_paid_auth), [`decline_payment`](Login::decline_payment),
+//!   [`cancel`](Login::cancel), ... A
 //!   command in the wrong phase returns a [`UsageError`] and changes nothing;
 //! * **`poll_*`**: output — [`poll_transmit`](Login::poll_transmit) (calls to send),
 //!   [`poll_event`](Login::poll_event) (what happened), [`poll_timeout`](Login::poll_timeout)
@@ -46,9 +50,16 @@
 //!   ─► AwaitingCode (email code) ─► signIn(email_verification) ─► ...
 //! with_firebase ─► initFirebasePnvLogin ─► AwaitingFirebaseToken ─submit_firebase_token─►
 //!   finishFirebasePnvLogin ─► Done / AwaitingSignUp (firebasePnvSignUp) / password step
+//! sentCodeTypeFirebaseSms ─► AwaitingIntegrityCheck ─submit_integrity_proof─►
+//!   requestFirebaseSms ─true─► AwaitingCode / ─false─► resendCode ─► next delivery
+//!   AwaitingIntegrityCheck ─report_integrity_failure(reason)─► resendCode(reason)
+//! sentCodePaymentRequired ─► AwaitingPayment ─check_paid_auth(form_id)─► checkPaidAuth
+//!   ─► sentCode as above / ─decline_payment─► Failed(PaymentRequired)
 //! any state ─cancel─► cancelCode ─► Cancelled      any call ─FLOOD_WAIT_X─► wait, re-send
-//! after a code: *_MIGRATE_X or AUTH_RESTART ─► Restarted ─► sendCode on the new DC
-//! a call unanswered past the request timeout ─► re-sent (transport retry rules)
+//! after a code (or in the password step): *_MIGRATE_X or AUTH_RESTART ─► Restarted ─►
+//!   sendCode on the new DC
+//! a call unanswered past the request timeout, or a server failure (INTERNAL, ...) ─►
+//!   re-sent (retry rules)
 //! ```
 //!
 //! The terminal events are `Done`, `Cancelled` and `Failed(Error)`; after one of them the
@@ -60,6 +71,7 @@ mod commands;
 mod config;
 mod event;
 mod password;
+mod payment;
 mod recovery;
 mod reply;
 mod request;
@@ -76,7 +88,7 @@ use crate::{
     DcId,
     account::{EmailCode, PasswordInfo, TermsOfService},
     entropy::Entropy,
-    error::{Error, UsageError},
+    error::{Error, PaymentRequired, UsageError},
     input::normalize_phone,
     machine::Machine,
     phase::Phase,
@@ -86,7 +98,8 @@ use crate::{
     work::{NewPasswordAlgo, Work, WorkDone, WorkSlot},
 };
 
-pub use code::{CodeKind, NextCodeKind, SentCode};
+pub use code::{CodeKind, IosPush, NextCodeKind, PlayIntegrity, SentCode};
+pub use commands::NO_INTEGRITY_CHECK;
 pub use config::{CodeSettings, Config};
 pub use event::{FirebaseIntent, LoginEvent, RestartReason};
 #[cfg(feature = "serde")]
@@ -99,6 +112,8 @@ use request::{Context, PasswordFetch, Request};
 struct CodeState {
     phone_code_hash: Zeroizing<String>,
     sent: SentCode,
+    /// A Firebase SMS that is not sent yet: it waits for the app's integrity proof.
+    awaiting_integrity: bool,
     /// When resending becomes possible; announced once with `ResendAvailable`.
     resend_at: Option<Instant>,
     resend_announced: bool,
@@ -185,6 +200,8 @@ pub struct Login {
     /// The code sent to the login email being set up.
     email_code: Option<EmailCode>,
     firebase: Option<FirebaseIntent>,
+    /// The payment the login waits for (`auth.sentCodePaymentRequired`).
+    payment: Option<PaymentRequired>,
     migrations: u32,
     restarts: u32,
     flood_waits: u32,
@@ -289,6 +306,7 @@ impl Login {
             email_attempts: 0,
             email_code: None,
             firebase: None,
+            payment: None,
             migrations: 0,
             restarts: 0,
             flood_waits: 0,
@@ -370,6 +388,14 @@ impl Login {
     /// Wrong email codes entered so far.
     pub fn email_code_attempts(&self) -> u32 {
         self.email_attempts
+    }
+
+    /// What the payment the login waits for is (in `AwaitingPayment`).
+    pub fn payment_required(&self) -> Option<&PaymentRequired> {
+        match self.phase {
+            Phase::AwaitingPayment => self.payment.as_ref(),
+            _ => None,
+        }
     }
 
     /// What the Firebase verification must vouch for (in `AwaitingFirebaseToken`).
@@ -469,7 +495,7 @@ impl Login {
         let Some(request) = self.take_in_flight(id)? else {
             return Ok(());
         };
-        self.on_reply(now, request.request, body);
+        self.on_reply(now, request.request, request.failures, body);
         Ok(())
     }
 
@@ -493,12 +519,8 @@ impl Login {
 
     fn on_lost(&mut self, now: Instant, lost: InFlight, failure: TransportFailure) {
         let retry = &self.config.session.retry;
-        if lost.failures < retry.transport_retries {
-            self.scheduled = Some((
-                now + retry.transport_retry_delay,
-                lost.request,
-                lost.failures + 1,
-            ));
+        if let Some(at) = retry.retry_at(now, lost.failures, false) {
+            self.scheduled = Some((at, lost.request, lost.failures + 1));
         } else if matches!(lost.request, Request::CancelCode) {
             self.finish(LoginEvent::Cancelled);
         } else {
@@ -534,11 +556,11 @@ impl Login {
     fn send_with(&mut self, now: Instant, request: Request, failures: u32) {
         self.abandon_in_flight();
         self.work.cancel();
-        let hash = self
-            .code
-            .as_ref()
-            .map(|c| c.phone_code_hash.as_str())
-            .unwrap_or("");
+        let hash = match (&self.code, &self.payment) {
+            (Some(c), _) => c.phone_code_hash.as_str(),
+            (None, Some(p)) => p.phone_code_hash.as_str(),
+            (None, None) => "",
+        };
         let body = request.body(&Context {
             config: &self.config,
             phone: &self.phone,
@@ -588,6 +610,7 @@ impl Login {
     /// phone number only).
     fn restart(&mut self, now: Instant, reason: RestartReason) {
         self.code = None;
+        self.payment = None;
         self.terms = None;
         self.password = None;
         self.recovery = None;

@@ -19,23 +19,45 @@ use super::{
 };
 
 impl Login {
-    pub(super) fn on_reply(&mut self, now: Instant, request: Request, body: &[u8]) {
+    /// The answer to `request`, which had failed `failures` times before.
+    pub(super) fn on_reply(&mut self, now: Instant, request: Request, failures: u32, body: &[u8]) {
         if self.is_finished() {
             return;
         }
         if RpcError::is_rpc_error(body) {
             match RpcError::decode(body) {
-                Ok(e) => self.on_rpc_error(now, request, e),
+                Ok(e) => self.on_rpc_error(now, request, failures, e),
                 Err(error) => self.fail_undecodable(&request, body, error),
             }
             return;
         }
         match request {
-            Request::SendCode | Request::ResendCode { .. } | Request::ResetLoginEmail => {
+            Request::SendCode
+            | Request::ResendCode { .. }
+            | Request::ResetLoginEmail
+            | Request::CheckPaidAuth { .. } => {
                 if let Some(sent) = self.decode::<enums::auth::SentCode>(&request, body) {
                     self.on_sent_code(now, &request, sent);
                 }
             }
+            Request::FirebaseSms(_) => match self.decode::<bool>(&request, body) {
+                // The SMS is on its way: now there is a code to ask for.
+                Some(true) => match self.code.as_mut() {
+                    Some(code) => {
+                        code.awaiting_integrity = false;
+                        let sent = code.sent.clone();
+                        self.phase = Phase::AwaitingCode;
+                        self.events.push_back(LoginEvent::CodeSent(sent));
+                    }
+                    None => self.fail(Error::UnexpectedReply {
+                        method: request.name(),
+                        what: "boolTrue without a sent code".into(),
+                    }),
+                },
+                // Refused: the next delivery method, by auth.resendCode (api/auth).
+                Some(false) => self.send(now, Request::ResendCode { reason: None }),
+                None => {}
+            },
             // Whatever the answer, the code is gone from this login's point of view.
             Request::CancelCode => self.finish(LoginEvent::Cancelled),
             Request::SignIn { .. }
@@ -148,12 +170,15 @@ impl Login {
                     return;
                 }
                 let sent = SentCode::from_tl(&s);
+                let awaiting_integrity = matches!(sent.kind, CodeKind::FirebaseSms { .. });
+                self.payment = None;
                 self.code = Some(CodeState {
                     phone_code_hash: s.phone_code_hash.into(),
                     resend_at: sent.timeout.and_then(|t| now.checked_add(t)),
                     resend_announced: false,
                     expired: false,
                     attempts: 0,
+                    awaiting_integrity,
                     sent: sent.clone(),
                 });
                 if let CodeKind::SetUpEmailRequired {
@@ -166,6 +191,11 @@ impl Login {
                         apple_signin_allowed,
                         google_signin_allowed,
                     });
+                } else if awaiting_integrity {
+                    // Nothing was sent yet: the SMS goes out once the app proves the device.
+                    self.phase = Phase::AwaitingIntegrityCheck;
+                    self.events
+                        .push_back(LoginEvent::IntegrityCheckRequired(sent));
                 } else {
                     self.phase = Phase::AwaitingCode;
                     self.events.push_back(LoginEvent::CodeSent(sent));
@@ -173,26 +203,38 @@ impl Login {
             }
             enums::auth::SentCode::Success(s) => self.on_authorization(request, s.authorization),
             enums::auth::SentCode::PaymentRequired(p) => {
-                self.fail(Error::PaymentRequired(PaymentRequired {
+                self.on_payment_required(PaymentRequired {
+                    phone_number: self.phone.clone(),
+                    phone_code_hash: Zeroizing::new(p.phone_code_hash),
                     store_product: p.store_product,
                     support_email_address: p.support_email_address,
                     support_email_subject: p.support_email_subject,
                     premium_days: Some(p.premium_days),
                     currency: p.currency,
                     amount: p.amount,
-                }));
+                })
             }
             enums::auth::SentCode::PaymentRequiredLayer220(p) => {
-                self.fail(Error::PaymentRequired(PaymentRequired {
+                self.on_payment_required(PaymentRequired {
+                    phone_number: self.phone.clone(),
+                    phone_code_hash: Zeroizing::new(p.phone_code_hash),
                     store_product: p.store_product,
                     support_email_address: p.support_email_address,
                     support_email_subject: p.support_email_subject,
                     premium_days: None,
                     currency: p.currency,
                     amount: p.amount,
-                }));
+                });
             }
         }
+    }
+
+    /// No code until the app pays: the login keeps what `auth.checkPaidAuth` needs and asks.
+    fn on_payment_required(&mut self, payment: PaymentRequired) {
+        self.code = None;
+        self.payment = Some(payment.clone());
+        self.phase = Phase::AwaitingPayment;
+        self.events.push_back(LoginEvent::PaymentRequired(payment));
     }
 
     fn on_authorization(&mut self, request: &Request, auth: enums::auth::Authorization) {
@@ -226,17 +268,18 @@ impl Login {
         }
     }
 
-    fn on_rpc_error(&mut self, now: Instant, request: Request, e: RpcError) {
+    fn on_rpc_error(&mut self, now: Instant, request: Request, failures: u32, e: RpcError) {
         use RpcErrorKind as K;
         let cancelling = matches!(request, Request::CancelCode);
         match e.kind() {
             // A code being cancelled is bound to this DC's key: migrating it makes no sense.
             K::PhoneMigrate(dc) | K::NetworkMigrate(dc) | K::UserMigrate(dc) if !cancelling => {
-                return self.migrate(now, request, dc);
+                return self.migrate(now, request, dc, e);
             }
             K::FloodWait(s) | K::FloodPremiumWait(s) | K::FloodTestPhoneWait(s) if !cancelling => {
                 return self.flood_wait(now, request, s);
             }
+            K::ServerError if !cancelling => return self.server_failed(now, request, failures, e),
             K::AuthRestart if !cancelling => {
                 if self.phone.is_empty() {
                     // Nothing to restart from: no phone number to send a code to.
@@ -300,8 +343,11 @@ impl Login {
             (Request::ResendCode { .. }, K::PhoneCodeExpired) => {
                 self.restart(now, RestartReason::CodeExpired);
             }
-            // Every other delivery method was used up: the current code still stands.
-            (Request::ResendCode { .. }, K::SendCodeUnavailable) => {
+            // Every other delivery method was used up: the current code still stands (unless it
+            // was a Firebase SMS never sent: then there is no code).
+            (Request::ResendCode { .. }, K::SendCodeUnavailable)
+                if !self.code.as_ref().is_some_and(|c| c.awaiting_integrity) =>
+            {
                 self.phase = Phase::AwaitingCode;
                 self.events.push_back(LoginEvent::ResendFailed(e));
             }
@@ -386,7 +432,7 @@ impl Login {
             .push_back(LoginEvent::RecoveryCodeInvalid { attempts });
     }
 
-    fn migrate(&mut self, now: Instant, request: Request, dc: u32) {
+    fn migrate(&mut self, now: Instant, request: Request, dc: u32, e: RpcError) {
         let target = DcId(i32::try_from(dc).unwrap_or(0));
         if target.0 <= 0
             || target == self.home_dc
@@ -398,14 +444,41 @@ impl Login {
             });
             return;
         }
+        // The phone_code_hash, and the password step that a code (or a logout token) opened,
+        // belong to the old DC's key: the login starts over on the new one.
+        let bound_to_key = request.is_password_step()
+            || (request.uses_code_hash() && (self.code.is_some() || self.payment.is_some()));
+        if bound_to_key && self.phone.is_empty() {
+            // No phone number to start over with (a QR login's password step).
+            self.fail(Error::Rpc {
+                method: request.name(),
+                error: e,
+            });
+            return;
+        }
         self.migrations += 1;
         self.home_dc = target;
         self.events.push_back(LoginEvent::DcChanged(target));
-        if self.code.is_some() && request.uses_code_hash() {
-            // The phone_code_hash is bound to the old DC's key: start over there.
+        if bound_to_key {
             self.restart(now, RestartReason::Migrated);
         } else {
             self.send(now, request);
+        }
+    }
+
+    /// The server failed on `request` (`INTERNAL`, ...): re-sent with backoff within the retry
+    /// budget, then the login fails with the error.
+    fn server_failed(&mut self, now: Instant, request: Request, failures: u32, e: RpcError) {
+        match self.config.session.retry.retry_at(now, failures, true) {
+            Some(at) => {
+                self.abandon_in_flight();
+                self.scheduled = Some((at, request, failures + 1));
+                self.phase = Phase::Working;
+            }
+            None => self.fail(Error::Rpc {
+                method: request.name(),
+                error: e,
+            }),
         }
     }
 

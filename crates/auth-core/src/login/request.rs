@@ -4,6 +4,7 @@
 use zeroize::Zeroizing;
 
 use crate::{
+    input::IntegrityProof,
     password::recover_password_call,
     srp::{NewPasswordHash, PasswordCheck},
     tl::{self, Identifiable, Serialize, enums, functions, types},
@@ -99,6 +100,12 @@ pub(crate) enum Request {
         first_name: String,
         last_name: String,
     },
+    /// `auth.requestFirebaseSms` with the app's integrity proof.
+    FirebaseSms(IntegrityProof),
+    /// `auth.checkPaidAuth` after the app paid with this payment form.
+    CheckPaidAuth {
+        form_id: i64,
+    },
 }
 
 impl std::fmt::Debug for Request {
@@ -139,12 +146,27 @@ impl Request {
             Request::FirebaseStart => of::<auth::InitFirebasePnvLogin>(),
             Request::FirebaseFinish(_) => of::<auth::FinishFirebasePnvLogin>(),
             Request::FirebaseSignUp { .. } => of::<auth::FirebasePnvSignUp>(),
+            Request::FirebaseSms(_) => of::<auth::RequestFirebaseSms>(),
+            Request::CheckPaidAuth { .. } => of::<auth::CheckPaidAuth>(),
         }
     }
 
     /// The schema name of the call, for errors and logs.
     pub(crate) fn name(&self) -> &'static str {
         self.method().0
+    }
+
+    /// Whether this request belongs to the password step (its SRP state and recovery code are
+    /// the key's).
+    pub(crate) fn is_password_step(&self) -> bool {
+        matches!(
+            self,
+            Request::GetPassword(_)
+                | Request::CheckPassword(_)
+                | Request::PasswordRecovery
+                | Request::CheckRecoveryCode(_)
+                | Request::RecoverPassword { .. }
+        )
     }
 
     /// Whether this request needs the `phone_code_hash` of a sent code.
@@ -255,6 +277,26 @@ impl Request {
                 no_joined_notifications: cx.config.no_joined_notifications,
                 first_name: first_name.clone(),
                 last_name: last_name.clone(),
+            }
+            .to_bytes(),
+            Request::FirebaseSms(proof) => {
+                let mut call = functions::auth::RequestFirebaseSms {
+                    phone_number,
+                    phone_code_hash,
+                    ..Default::default()
+                };
+                let token = Some(proof.text().to_owned());
+                match proof {
+                    IntegrityProof::SafetyNet(_) => call.safety_net_token = token,
+                    IntegrityProof::PlayIntegrity(_) => call.play_integrity_token = token,
+                    IntegrityProof::IosPushSecret(_) => call.ios_push_secret = token,
+                }
+                call.to_bytes()
+            }
+            Request::CheckPaidAuth { form_id } => functions::auth::CheckPaidAuth {
+                phone_number,
+                phone_code_hash,
+                form_id: *form_id,
             }
             .to_bytes(),
         }

@@ -224,10 +224,17 @@ impl Login {
                         next: c.next,
                         timeout: c.timeout,
                     },
-                    resend_at: c.resend_in.map(|d| now + d),
+                    resend_at: match c.resend_in {
+                        Some(d) => Some(
+                            now.checked_add(d)
+                                .ok_or(ResumeError::Invalid("resend timeout out of range"))?,
+                        ),
+                        None => None,
+                    },
                     resend_announced: c.resend_announced,
                     expired: c.expired,
                     attempts: c.attempts,
+                    awaiting_integrity: false,
                 })
             }
             None => None,
@@ -446,6 +453,19 @@ mod tests {
         assert_eq!(
             Login::resume(snap, Config::new(1, "h"), 1, &mut seeded(0), t0).unwrap_err(),
             ResumeError::UnsupportedVersion(9)
+        );
+    }
+
+    #[test]
+    fn a_resend_timeout_past_the_end_of_time_is_invalid_not_a_panic() {
+        let t0 = Instant::now();
+        let mut snap = waiting_for_code(t0).snapshot(t0, 1).unwrap();
+        if let Some(code) = snap.code.as_mut() {
+            code.resend_in = Some(Duration::MAX);
+        }
+        assert_eq!(
+            Login::resume(snap, Config::new(1, "h"), 1, &mut seeded(0), t0).unwrap_err(),
+            ResumeError::Invalid("resend timeout out of range")
         );
     }
 }

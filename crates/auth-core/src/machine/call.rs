@@ -9,6 +9,7 @@ use zeroize::Zeroizing;
 
 use crate::{
     DcId, Error, RpcError, RpcErrorKind,
+    before_auth::allowed_before_auth,
     config::{RetryPolicy, SessionConfig},
     error::UsageError,
     phase::Phase,
@@ -72,6 +73,9 @@ pub struct Call<F: RemoteCall> {
     layer: Layer,
     policy: RetryPolicy,
     follow_migrations: bool,
+    /// The call runs on an authorized key (a flow after login): a migration is never followed
+    /// to another DC's key, which may not be.
+    on_authorized_key: bool,
     next_id: u64,
     /// The request on its way, and when it counts as lost.
     in_flight: Option<(RequestId, Option<Instant>)>,
@@ -143,6 +147,7 @@ where
             layer,
             policy,
             follow_migrations: true,
+            on_authorized_key: !allowed_before_auth(F::CONSTRUCTOR_ID),
             next_id: first_id,
             in_flight: None,
             scheduled: None,
@@ -161,6 +166,14 @@ where
     /// fails the call with the RPC error.
     pub(crate) fn pinned(mut self) -> Self {
         self.follow_migrations = false;
+        self
+    }
+
+    /// Marks the call as one made on an authorized key (by a flow that runs after login), even
+    /// if its method may also be called before login: a migration answer then fails it with
+    /// [`Error::TransferNeeded`] instead of re-sending it to another DC's key.
+    pub(crate) fn on_authorized_key(mut self, authorized: bool) -> Self {
+        self.on_authorized_key |= authorized;
         self
     }
 
@@ -226,6 +239,15 @@ where
                         method: F::NAME,
                         dc: target,
                     });
+                } else if self.on_authorized_key {
+                    // The call needs an authorized key, and nothing says the key on `target`
+                    // is one: re-sending there would be refused (or worse, answered for
+                    // nobody). The caller transfers the authorization first.
+                    self.fail(Error::TransferNeeded {
+                        method: F::NAME,
+                        from: self.dc,
+                        to: target,
+                    });
                 } else {
                     self.migrations += 1;
                     self.dc = target;
@@ -251,6 +273,16 @@ where
                     }),
                 }
             }
+            K::ServerError => match self.policy.retry_at(now, self.failures, true) {
+                Some(at) => {
+                    self.failures += 1;
+                    self.scheduled = Some(at);
+                }
+                None => self.fail(Error::Rpc {
+                    method: F::NAME,
+                    error: e,
+                }),
+            },
             _ => self.fail(Error::Rpc {
                 method: F::NAME,
                 error: e,
@@ -262,14 +294,15 @@ where
     fn on_lost(&mut self, now: Instant, failure: TransportFailure) {
         self.in_flight = None;
         self.transmit = None;
-        if self.failures < self.policy.transport_retries {
-            self.failures += 1;
-            self.scheduled = Some(now + self.policy.transport_retry_delay);
-        } else {
-            self.fail(Error::Transport {
+        match self.policy.retry_at(now, self.failures, false) {
+            Some(at) => {
+                self.failures += 1;
+                self.scheduled = Some(at);
+            }
+            None => self.fail(Error::Transport {
                 method: F::NAME,
                 failure,
-            });
+            }),
         }
     }
 
@@ -407,10 +440,22 @@ mod tests {
         )
     }
 
+    fn nearest_dc(first_id: u64, now: Instant) -> Call<functions::help::GetNearestDc> {
+        Call::start(
+            DcId(2),
+            Layer::DEFAULT,
+            RetryPolicy::default(),
+            functions::help::GetNearestDc {},
+            first_id,
+            now,
+        )
+    }
+
     #[test]
     fn migrates_waits_and_retries_then_succeeds() {
         let t0 = Instant::now();
-        let mut call = logout(2, 10, t0);
+        // help.getNearestDc needs no authorized key: a migration is simply followed.
+        let mut call = nearest_dc(10, t0);
         let t = call.poll_transmit().unwrap();
         assert_eq!((t.id, t.dc), (RequestId(10), DcId(2)));
         call.handle_response(t0, t.id, &RpcError::new(303, "USER_MIGRATE_4").to_bytes())
@@ -433,16 +478,110 @@ mod tests {
         let retry_at = call.poll_timeout().unwrap();
         call.handle_timeout(retry_at);
         let t = call.poll_transmit().unwrap();
-        call.handle_response(retry_at, t.id, &logged_out()).unwrap();
-        match call.poll_event() {
-            Some(CallEvent::Done(enums::auth::LoggedOut::LoggedOut(l))) => {
-                assert_eq!(l.future_auth_token, Some(vec![1, 2]));
-            }
-            other => panic!("{other:?}"),
-        }
+        let nearest = enums::NearestDc::from(types::NearestDc {
+            country: "XX".into(),
+            this_dc: 4,
+            nearest_dc: 4,
+        });
+        call.handle_response(retry_at, t.id, &nearest.to_bytes())
+            .unwrap();
+        assert_eq!(call.poll_event(), Some(CallEvent::Done(nearest)));
         assert!(call.is_finished());
         assert!(call.poll_transmit().is_none());
         assert_eq!(call.poll_timeout(), None);
+    }
+
+    #[test]
+    fn an_authorized_call_is_not_resent_to_a_key_that_may_not_be_authorized() {
+        let t0 = Instant::now();
+        let mut call = logout(2, 0, t0);
+        let t = call.poll_transmit().unwrap();
+        call.handle_response(t0, t.id, &RpcError::new(303, "USER_MIGRATE_4").to_bytes())
+            .unwrap();
+        assert_eq!(
+            call.poll_event(),
+            Some(CallEvent::Failed(Error::TransferNeeded {
+                method: "auth.logOut",
+                from: DcId(2),
+                to: DcId(4),
+            }))
+        );
+        assert!(call.poll_transmit().is_none(), "nothing goes to DC 4");
+        assert!(call.is_finished());
+    }
+
+    #[test]
+    fn server_failures_are_retried_with_backoff_within_the_budget() {
+        let t0 = Instant::now();
+        let mut call = logout(2, 0, t0);
+        let mut now = t0;
+        // Two re-sends (the default budget), 500 ms then 1 s after the failure.
+        for (error, pause) in [
+            (RpcError::new(500, "INTERNAL"), Duration::from_millis(500)),
+            (RpcError::new(-503, "Timeout"), Duration::from_millis(1000)),
+        ] {
+            let t = call.poll_transmit().expect("sent");
+            call.handle_response(now, t.id, &error.to_bytes()).unwrap();
+            assert_eq!(call.poll_event(), None, "{error} is retried");
+            assert_eq!(call.poll_timeout(), Some(now + pause));
+            call.handle_timeout(now + pause - Duration::from_millis(1));
+            assert!(call.poll_transmit().is_none(), "not before the pause ends");
+            now += pause;
+            call.handle_timeout(now);
+        }
+        let t = call.poll_transmit().expect("the last re-send");
+        let unsynced = RpcError::new(500, "AUTH_KEY_UNSYNCHRONIZED");
+        call.handle_response(now, t.id, &unsynced.to_bytes())
+            .unwrap();
+        assert_eq!(
+            call.poll_event(),
+            Some(CallEvent::Failed(Error::Rpc {
+                method: "auth.logOut",
+                error: unsynced,
+            }))
+        );
+    }
+
+    #[test]
+    fn a_retry_delay_past_the_end_of_time_fails_instead_of_overflowing() {
+        let t0 = Instant::now();
+        let policy = RetryPolicy {
+            transport_retry_delay: Duration::MAX,
+            ..RetryPolicy::default()
+        };
+        let mut call = Call::start(
+            DcId(2),
+            Layer::DEFAULT,
+            policy.clone(),
+            functions::auth::LogOut {},
+            0,
+            t0,
+        );
+        let t = call.poll_transmit().unwrap();
+        call.handle_failure(t0, t.id, TransportFailure::ConnectionLost)
+            .unwrap();
+        assert_eq!(
+            call.poll_event(),
+            Some(CallEvent::Failed(Error::Transport {
+                method: "auth.logOut",
+                failure: TransportFailure::ConnectionLost,
+            }))
+        );
+        let mut call = Call::start(
+            DcId(2),
+            Layer::DEFAULT,
+            policy,
+            functions::auth::LogOut {},
+            0,
+            t0,
+        );
+        let t = call.poll_transmit().unwrap();
+        call.handle_response(t0, t.id, &RpcError::new(500, "INTERNAL").to_bytes())
+            .unwrap();
+        assert!(matches!(
+            call.poll_event(),
+            Some(CallEvent::Failed(Error::Rpc { .. }))
+        ));
     }
 
     #[test]

@@ -115,18 +115,22 @@ pub(crate) struct CallSequence<R> {
     dc: DcId,
     layer: Layer,
     policy: RetryPolicy,
+    /// The calls run on an authorized key (see [`Call::on_authorized_key`]).
+    authorized: bool,
     /// The first id not yet handed to a call.
     next_id: u64,
     current: Option<Box<dyn Step<R>>>,
 }
 
 impl<R: 'static> CallSequence<R> {
-    /// An idle sequence whose calls go to `dc` and are decoded at `layer`.
-    pub(crate) fn new(dc: DcId, layer: Layer, policy: RetryPolicy) -> Self {
+    /// An idle sequence whose calls go to `dc` and are decoded at `layer`; `authorized` says
+    /// they run on an authorized key (a flow after login).
+    pub(crate) fn new(dc: DcId, layer: Layer, policy: RetryPolicy, authorized: bool) -> Self {
         CallSequence {
             dc,
             layer,
             policy,
+            authorized,
             next_id: 0,
             current: None,
         }
@@ -151,7 +155,8 @@ impl<R: 'static> CallSequence<R> {
             call,
             self.next_id,
             now,
-        );
+        )
+        .on_authorized_key(self.authorized);
         self.current = Some(Box::new(Mapped { call, map }));
     }
 
@@ -236,19 +241,20 @@ mod tests {
 
     #[derive(Debug, PartialEq)]
     enum Reply {
-        Declined(bool),
+        Nearest(i32),
         Cancelled(bool),
+    }
+
+    fn nearest(n: crate::tl::enums::NearestDc) -> Reply {
+        let crate::tl::enums::NearestDc::NearestDc(n) = n;
+        Reply::Nearest(n.nearest_dc)
     }
 
     #[test]
     fn calls_follow_each_other_with_unique_ids_and_the_migrated_dc() {
         let now = Instant::now();
-        let mut seq = CallSequence::new(DcId(2), Layer::DEFAULT, RetryPolicy::default());
-        seq.start(
-            functions::account::DeclinePasswordReset {},
-            Reply::Declined,
-            now,
-        );
+        let mut seq = CallSequence::new(DcId(2), Layer::DEFAULT, RetryPolicy::default(), false);
+        seq.start(functions::help::GetNearestDc {}, nearest, now);
         let t = seq.poll_transmit().unwrap();
         assert_eq!((t.id, t.dc), (RequestId(0), DcId(2)));
         seq.handle_response(now, t.id, &RpcError::new(303, "USER_MIGRATE_4").to_bytes())
@@ -256,11 +262,13 @@ mod tests {
         assert_eq!(seq.poll_event(), Some(CallEvent::DcChanged(DcId(4))));
         let t = seq.poll_transmit().unwrap();
         assert_eq!((t.id, t.dc), (RequestId(1), DcId(4)));
-        seq.handle_response(now, t.id, &true.to_bytes()).unwrap();
-        assert_eq!(
-            seq.poll_event(),
-            Some(CallEvent::Done(Reply::Declined(true)))
-        );
+        let reply = crate::tl::enums::NearestDc::from(crate::tl::types::NearestDc {
+            country: "XX".into(),
+            this_dc: 4,
+            nearest_dc: 4,
+        });
+        seq.handle_response(now, t.id, &reply.to_bytes()).unwrap();
+        assert_eq!(seq.poll_event(), Some(CallEvent::Done(Reply::Nearest(4))));
         assert_eq!(seq.poll_event(), None);
         // Idle: an old id is ignored, an id never sent is refused.
         assert_eq!(seq.handle_response(now, RequestId(0), &[]), Ok(()));

@@ -184,7 +184,7 @@ impl PasswordRecovery {
     ) -> Result<Self, UsageError> {
         let layer = session.check()?;
         let mut recovery = PasswordRecovery {
-            seq: CallSequence::new(session.dc, layer, session.retry.clone()),
+            seq: CallSequence::new(session.dc, layer, session.retry.clone(), true),
             layer,
             entropy: Entropy::from_rng(rng),
             work: WorkSlot::default(),

@@ -123,7 +123,7 @@ impl PasswordReset {
         now: Instant,
         unix_now: i64,
     ) -> Result<Self, UsageError> {
-        let mut seq = CallSequence::new(session.dc, session.check()?, session.retry.clone());
+        let mut seq = CallSequence::new(session.dc, session.check()?, session.retry.clone(), true);
         seq.start(functions::account::ResetPassword {}, Reply::Result, now);
         Ok(Self::with(seq, now, unix_now))
     }
@@ -134,7 +134,7 @@ impl PasswordReset {
     ///
     /// An unsupported layer, or a DC id that is not positive.
     pub fn decline(session: &SessionConfig, now: Instant) -> Result<Self, UsageError> {
-        let mut seq = CallSequence::new(session.dc, session.check()?, session.retry.clone());
+        let mut seq = CallSequence::new(session.dc, session.check()?, session.retry.clone(), true);
         seq.start(
             functions::account::DeclinePasswordReset {},
             Reply::Declined,

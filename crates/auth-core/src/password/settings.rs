@@ -244,7 +244,7 @@ impl PasswordSettings {
     ) -> Result<Self, UsageError> {
         let layer = session.check()?;
         let mut settings = PasswordSettings {
-            seq: CallSequence::new(session.dc, layer, session.retry.clone()),
+            seq: CallSequence::new(session.dc, layer, session.retry.clone(), true),
             entropy: Entropy::from_rng(rng),
             phase: Phase::Working,
             events: VecDeque::new(),
