@@ -15,6 +15,7 @@ use auth_core::tl::{enums, functions, types};
 use crate::Sim;
 use crate::accounts::Account;
 use crate::config::CodeDelivery;
+use crate::firebase::{PLAY_INTEGRITY_PROJECT, PUSH_TIMEOUT_SECS};
 use crate::flood::Window;
 use crate::inspect::{Delivery, EmailPurpose, PhoneCounters};
 use crate::keys::{KeyId, KeyStatus};
@@ -57,6 +58,19 @@ pub(crate) struct PendingCode {
     pub(crate) user_id: Option<i64>,
     pub(crate) email_setup: Option<EmailSetup>,
     pub(crate) email_reset_requested: Option<Instant>,
+    /// Which Firebase proofs the client's `codeSettings` allow (Android, iOS).
+    pub(crate) firebase_allowed: (bool, bool),
+    /// A Firebase SMS offered and not sent yet: what its proof must match.
+    pub(crate) firebase: Option<FirebaseOffer>,
+}
+
+/// A Firebase SMS waiting for the app's integrity proof.
+#[derive(Debug, Clone)]
+pub(crate) struct FirebaseOffer {
+    /// Android: the SafetyNet nonce and the Play Integrity nonce.
+    pub(crate) android: Option<(Vec<u8>, Vec<u8>)>,
+    /// iOS: the receipt and the secret of the push "sent" with it.
+    pub(crate) ios: Option<(String, String)>,
 }
 
 impl PendingCode {
@@ -99,11 +113,18 @@ fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
 }
 
-/// A delivery chain as used: a later `App` ends it, an empty one means SMS.
-fn usable_chain(chain: &[CodeDelivery]) -> Vec<CodeDelivery> {
+/// A delivery chain as used: deliveries the client's `codeSettings` do not allow are skipped,
+/// a later `App` (or Firebase SMS) ends it, an empty one means SMS.
+fn usable_chain(chain: &[CodeDelivery], settings: &types::CodeSettings) -> Vec<CodeDelivery> {
+    let allowed = |d: &CodeDelivery| match d {
+        CodeDelivery::FlashCall { .. } => settings.allow_flashcall,
+        CodeDelivery::MissedCall { .. } => settings.allow_missed_call,
+        CodeDelivery::FirebaseSms => settings.allow_firebase || settings.app_token.is_some(),
+        _ => true,
+    };
     let mut out: Vec<CodeDelivery> = Vec::with_capacity(chain.len());
-    for (i, d) in chain.iter().enumerate() {
-        if i > 0 && d.code_type().is_none() {
+    for d in chain.iter().filter(|d| allowed(d)) {
+        if !out.is_empty() && d.code_type().is_none() {
             break;
         }
         out.push(d.clone());
@@ -132,6 +153,11 @@ impl Sim {
     /// Records a delivery for the inspection API.
     pub(crate) fn deliver(&mut self, delivery: Delivery) {
         match &delivery {
+            // A push carries no code: nothing to count or to show as the last code.
+            Delivery::FirebasePush { .. } => {
+                self.push_delivery(delivery);
+                return;
+            }
             Delivery::Email { email, .. } => {
                 self.last_email_codes
                     .insert(email.clone(), delivery.code().to_owned());
@@ -150,6 +176,10 @@ impl Sim {
             let stats = self.stats.entry(phone).or_default();
             stats.counters.codes_sent = stats.counters.codes_sent.saturating_add(1);
         }
+        self.push_delivery(delivery);
+    }
+
+    fn push_delivery(&mut self, delivery: Delivery) {
         if self.deliveries.len() >= self.config.log_capacity.max(1) {
             self.deliveries.pop_front();
         }
@@ -173,15 +203,34 @@ impl Sim {
             | Delivery::FlashCall { phone, .. }
             | Delivery::MissedCall { phone, .. }
             | Delivery::Fragment { phone, .. } => Some(phone.clone()),
+            Delivery::FirebasePush { .. } => None,
         }
     }
 
-    /// Sends the current code of `p` to where its medium says.
-    pub(crate) fn send_pending(&mut self, phone: &str, p: &PendingCode) {
+    /// Sends the current code of `p` to where its medium says (a Firebase SMS: its offer,
+    /// and on iOS the push with the proof's secret; the SMS waits for the proof).
+    pub(crate) fn send_pending(&mut self, phone: &str, p: &mut PendingCode) {
         let code = p.expected();
         let phone = phone.to_owned();
+        p.firebase = None;
         let delivery = match (&p.medium, p.phone_delivery()) {
             (Medium::SetUpEmail, _) => return,
+            (Medium::Phone(_), Some(CodeDelivery::FirebaseSms)) => {
+                let (android, ios) = p.firebase_allowed;
+                let offer = FirebaseOffer {
+                    android: android.then(|| (self.rng.bytes(16), self.rng.bytes(16))),
+                    ios: ios.then(|| (self.rng.hex(8), self.rng.hex(16))),
+                };
+                if let Some((receipt, secret)) = &offer.ios {
+                    self.deliver(Delivery::FirebasePush {
+                        phone: phone.clone(),
+                        receipt: receipt.clone(),
+                        secret: secret.clone(),
+                    });
+                }
+                p.firebase = Some(offer);
+                return;
+            }
             (Medium::Email(email), _) => Delivery::Email {
                 email: email.clone(),
                 purpose: EmailPurpose::LoginCode,
@@ -205,6 +254,27 @@ impl Sim {
             (Medium::Phone(_), Some(CodeDelivery::Sms) | None) => Delivery::Sms { phone, code },
         };
         self.deliver(delivery);
+    }
+
+    /// The Firebase SMS part of `auth.sentCode`, for the offer of `p`.
+    fn firebase_sms(p: &PendingCode, length: i32) -> enums::auth::SentCodeType {
+        let offer = p.firebase.as_ref();
+        let android = offer.and_then(|o| o.android.as_ref());
+        types::auth::SentCodeTypeFirebaseSms {
+            nonce: android.map(|(nonce, _)| nonce.clone()),
+            play_integrity: android.map(|(_, nonce)| types::auth::FirebasePlayIntegrity {
+                play_integrity_project_id: PLAY_INTEGRITY_PROJECT,
+                play_integrity_nonce: nonce.clone(),
+            }),
+            ios_push: offer.and_then(|o| o.ios.as_ref()).map(|(receipt, _)| {
+                types::auth::FirebaseIosPush {
+                    receipt: receipt.clone(),
+                    push_timeout: PUSH_TIMEOUT_SECS,
+                }
+            }),
+            length,
+        }
+        .into()
     }
 
     /// The `auth.sentCode` describing `p`.
@@ -235,11 +305,15 @@ impl Sim {
                 types::auth::SentCodeTypeCall { length }.into()
             }
             (Medium::Phone(_), Some(CodeDelivery::FlashCall { prefix })) => {
-                types::auth::SentCodeTypeFlashCall {
-                    pattern: format!("{prefix}{}", "*".repeat(p.code.len())),
-                }
-                .into()
+                // As Telegram sends them: the known beginning, then one star for the rest.
+                let pattern = if digits(prefix).is_empty() {
+                    "*".to_owned()
+                } else {
+                    format!("{prefix}*")
+                };
+                types::auth::SentCodeTypeFlashCall { pattern }.into()
             }
+            (Medium::Phone(_), Some(CodeDelivery::FirebaseSms)) => Self::firebase_sms(p, length),
             (Medium::Phone(_), Some(CodeDelivery::MissedCall { prefix })) => {
                 types::auth::SentCodeTypeMissedCall {
                     prefix: prefix.clone(),
@@ -342,31 +416,37 @@ impl Sim {
     ) -> Answered<enums::auth::SentCode> {
         self.check_api(req.api_id, &req.api_hash)?;
         let phone = normalize_phone(&req.phone_number).ok_or_else(phone_invalid)?;
-        if let Some(dc) = self.config.network_migrate
-            && dc != at.dc
-        {
-            return Err(migrate("NETWORK", dc));
-        }
         let stats = self.stats.entry(phone.clone()).or_default();
         stats.counters.send_code_calls = stats.counters.send_code_calls.saturating_add(1);
         let account = self.accounts.by_phone(&phone);
-        let home = account
-            .map(|a| a.home_dc)
-            .or_else(|| test_number_dc(&phone))
-            .unwrap_or(self.config.default_home_dc);
-        if home != at.dc {
-            return Err(migrate("PHONE", home));
+        let test_dc = test_number_dc(&phone);
+        // A known number (or a test number) has a home; a new one is served near the client
+        // (api/datacenter): PHONE_MIGRATE for the first, NETWORK_MIGRATE for the second.
+        match account.map(|a| a.home_dc).or(test_dc) {
+            Some(home) if home != at.dc => return Err(migrate("PHONE", home)),
+            Some(_) => {}
+            None => {
+                if let Some(near) = self.config.nearest_dc
+                    && near != at.dc
+                {
+                    return Err(migrate("NETWORK", near));
+                }
+            }
         }
         let account_id = account.map(|a| a.id);
-        if let (Some(id), enums::CodeSettings::CodeSettings(settings)) = (account_id, &req.settings)
+        let enums::CodeSettings::CodeSettings(settings) = req.settings;
+        let ttl = self.config.logout_token_ttl;
+        self.logout_tokens
+            .retain(|_, (_, issued)| now.saturating_duration_since(*issued) < ttl);
+        if let Some(id) = account_id
             && let Some(tokens) = &settings.logout_tokens
             && let Some(token) = tokens
                 .iter()
-                .find(|t| self.logout_tokens.get(t.as_slice()) == Some(&id))
+                .find(|t| self.logout_tokens.get(t.as_slice()).map(|(u, _)| *u) == Some(id))
         {
             let token = token.clone();
             self.logout_tokens.remove(&token);
-            return self.login_by_token(at, id);
+            return self.login_by_token(now, at, id);
         }
         let limit = self.config.send_code_limit;
         let window = self.config.send_code_window;
@@ -374,24 +454,38 @@ impl Sim {
         stats
             .send_window
             .check(now, limit, window)
-            .map_err(rpc::flood_wait)?;
+            .map_err(|secs| {
+                // Test numbers have their own flood error (api/auth, "Test Accounts").
+                if test_dc.is_some() {
+                    RpcError::new(420, format!("FLOOD_TEST_PHONE_WAIT_{secs}"))
+                } else {
+                    rpc::flood_wait(secs)
+                }
+            })?;
         stats.send_window.record(now, limit);
         self.sweep_codes(now);
         let account = account_id.and_then(|id| self.accounts.get(id));
-        let pending = self.new_pending(now, &phone, account.cloned().as_ref());
-        self.send_pending(&phone, &pending);
+        let mut pending = self.new_pending(now, &phone, account.cloned().as_ref(), &settings);
+        self.send_pending(&phone, &mut pending);
         let sent = self.sent_code(&pending);
         self.codes.insert((at, phone), pending);
         Ok(sent.into())
     }
 
-    /// A new pending code for `phone` (of `account`, if it has one).
-    fn new_pending(&mut self, now: Instant, phone: &str, account: Option<&Account>) -> PendingCode {
+    /// A new pending code for `phone` (of `account`, if it has one), for a client with these
+    /// `codeSettings`.
+    fn new_pending(
+        &mut self,
+        now: Instant,
+        phone: &str,
+        account: Option<&Account>,
+        settings: &types::CodeSettings,
+    ) -> PendingCode {
         let chain = match account {
             Some(a) => a.delivery.as_ref().unwrap_or(&self.config.default_delivery),
             None => &self.config.sign_up_delivery,
         };
-        let chain = usable_chain(chain);
+        let chain = usable_chain(chain, settings);
         let medium = match account {
             Some(a) if a.login_email.is_some() => {
                 Medium::Email(a.login_email.clone().unwrap_or_default())
@@ -412,11 +506,18 @@ impl Sim {
             user_id: account.map(|a| a.id),
             email_setup: None,
             email_reset_requested: None,
+            firebase_allowed: (settings.allow_firebase, settings.app_token.is_some()),
+            firebase: None,
         }
     }
 
     /// A logout token matched: log in at once, or wait for the password.
-    fn login_by_token(&mut self, at: KeyId, user_id: i64) -> Answered<enums::auth::SentCode> {
+    fn login_by_token(
+        &mut self,
+        now: Instant,
+        at: KeyId,
+        user_id: i64,
+    ) -> Answered<enums::auth::SentCode> {
         let has_password = self
             .accounts
             .get(user_id)
@@ -426,7 +527,7 @@ impl Sim {
                 .set_status(at, KeyStatus::PasswordPending { user_id });
             return Err(rpc::password_needed());
         }
-        let authorization = self.login(at, user_id)?;
+        let authorization = self.login(now, at, user_id)?;
         Ok(types::auth::SentCodeSuccess { authorization }.into())
     }
 
@@ -449,7 +550,7 @@ impl Sim {
         };
         p.medium = Medium::Phone(next);
         p.sent_at = now;
-        self.send_pending(&slot.1, &p);
+        self.send_pending(&slot.1, &mut p);
         let sent = self.sent_code(&p);
         self.codes.insert(slot, p);
         Ok(sent.into())
@@ -501,6 +602,9 @@ impl Sim {
         if p.medium == Medium::SetUpEmail {
             return Err(bad("EMAIL_NOT_SETUP"));
         }
+        let email_code = matches!(p.medium, Medium::Email(_));
+        // A Firebase SMS not sent yet has no code to enter.
+        let unsent = p.firebase.is_some();
         let account = p.user_id.and_then(|id| self.accounts.get(id));
         let right = match (&req.phone_code, &req.email_verification) {
             (_, Some(enums::EmailVerification::Code(v))) if !v.code.is_empty() => {
@@ -518,7 +622,8 @@ impl Sim {
                         .and_then(|a| a.apple_signin.as_ref())
                         .is_some_and(|(token, _)| *token == v.token)
             }
-            (Some(code), _) if !code.is_empty() => *code == p.expected(),
+            // A code sent to the login email goes in `email_verification`, never `phone_code`.
+            (Some(code), _) if !code.is_empty() => !email_code && !unsent && *code == p.expected(),
             _ => return Err(bad("PHONE_CODE_EMPTY")),
         };
         if !right {
@@ -537,7 +642,7 @@ impl Sim {
                         .set_status(at, KeyStatus::PasswordPending { user_id });
                     return Err(rpc::password_needed());
                 }
-                self.login(at, user_id)
+                self.login(now, at, user_id)
             }
             None if !is_test && !self.config.allow_sign_up => {
                 self.codes.remove(&slot);
@@ -584,6 +689,6 @@ impl Sim {
         account.last_name = last.to_owned();
         self.accounts.insert(account, None);
         self.codes.remove(&slot);
-        self.login(at, id)
+        self.login(now, at, id)
     }
 }

@@ -11,8 +11,13 @@ use auth_core::tl::{enums, types};
 ///
 /// Only [`Sms`](Self::Sms), [`Call`](Self::Call), [`FlashCall`](Self::FlashCall),
 /// [`MissedCall`](Self::MissedCall) and [`Fragment`](Self::Fragment) can be announced as a
-/// `next_type` (`auth.CodeType` has no app constructor), so [`App`](Self::App) can only start a
-/// chain: a chain stops before the first later `App`.
+/// `next_type` (`auth.CodeType` has no app or Firebase constructor), so [`App`](Self::App) and
+/// [`FirebaseSms`](Self::FirebaseSms) can only start a chain: a chain stops before the first
+/// later one of them.
+///
+/// The client's `codeSettings` are honoured: a flash call is used only when it set
+/// `allow_flashcall`, a missed call only with `allow_missed_call`, a Firebase SMS only with
+/// `allow_firebase` (Android) or an app token (iOS); other deliveries are skipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CodeDelivery {
     /// `auth.sentCodeTypeApp`: a service message in the user's other sessions.
@@ -21,9 +26,9 @@ pub enum CodeDelivery {
     Sms,
     /// `auth.sentCodeTypeCall`: a voice call reading the code.
     Call,
-    /// `auth.sentCodeTypeFlashCall`: a call from a number matching `prefix` followed by one `*`
-    /// per code digit. The code to enter is the whole calling number, digits only
-    /// (the digits of `prefix`, then the code).
+    /// `auth.sentCodeTypeFlashCall`: a call from a number matching the pattern `prefix` then
+    /// `*` (just `*` when `prefix` has no digits), as Telegram sends them. The code to enter is
+    /// the whole calling number, digits only (the digits of `prefix`, then the code).
     FlashCall {
         /// The fixed start of the calling number, e.g. `"+99999"`.
         prefix: String,
@@ -39,13 +44,18 @@ pub enum CodeDelivery {
         /// The URL announced to the client.
         url: String,
     },
+    /// `auth.sentCodeTypeFirebaseSms`: an SMS sent only once the app proves the device's
+    /// integrity with `auth.requestFirebaseSms` — on Android a SafetyNet or Play Integrity
+    /// token for the announced nonce ([`integrity_token`](crate::integrity_token)), on iOS the
+    /// secret of the push the simulator "sends" ([`Delivery::FirebasePush`](crate::Delivery)).
+    FirebaseSms,
 }
 
 impl CodeDelivery {
     /// The `auth.CodeType` announcing this delivery as a `next_type`, if it has one.
     pub(crate) fn code_type(&self) -> Option<enums::auth::CodeType> {
         Some(match self {
-            CodeDelivery::App => return None,
+            CodeDelivery::App | CodeDelivery::FirebaseSms => return None,
             CodeDelivery::Sms => types::auth::CodeTypeSms {}.into(),
             CodeDelivery::Call => types::auth::CodeTypeCall {}.into(),
             CodeDelivery::FlashCall { .. } => types::auth::CodeTypeFlashCall {}.into(),
@@ -92,10 +102,11 @@ pub struct SimConfig {
     /// The sliding window of [`password_attempt_limit`](Self::password_attempt_limit)
     /// (default one hour).
     pub password_attempt_window: Duration,
-    /// When set, `auth.sendCode` on any other DC answers `303 NETWORK_MIGRATE_X` with this DC.
-    pub network_migrate: Option<DcId>,
-    /// Home DC of numbers that are neither test numbers nor configured accounts (default DC 1).
-    pub default_home_dc: DcId,
+    /// The DC nearest the client's address, as Telegram judges it from the IP (default DC 2;
+    /// what `help.getNearestDc` answers). `auth.sendCode` for a number without an account
+    /// (and not a test number) on another DC answers `303 NETWORK_MIGRATE_X` with it
+    /// (api/datacenter); `None` serves such numbers on whatever DC they arrive at.
+    pub nearest_dc: Option<DcId>,
     /// Whether unknown numbers that are not test numbers may sign up (default `true`). When
     /// `false`, the right code for such a number gets `400 PHONE_NUMBER_UNOCCUPIED`.
     pub allow_sign_up: bool,
@@ -112,6 +123,9 @@ pub struct SimConfig {
     pub api_credentials: Option<Vec<(i32, String)>>,
     /// Whether successful logins carry a fresh `future_auth_token` (default `true`).
     pub future_auth_token_on_login: bool,
+    /// How long a logout token (`future_auth_token`) skips the code after it was issued
+    /// (default 30 days); an older one is ignored, and a code is sent.
+    pub logout_token_ttl: Duration,
     /// How long `auth.resetLoginEmail` waits before resetting (default `None`: at once). With a
     /// wait, the first call answers an email code type with `reset_pending_date`, and a call
     /// after that date resets.
@@ -135,14 +149,14 @@ impl Default for SimConfig {
             send_code_window: Duration::from_secs(24 * 3600),
             password_attempt_limit: 5,
             password_attempt_window: Duration::from_secs(3600),
-            network_migrate: None,
-            default_home_dc: DcId(1),
+            nearest_dc: Some(DcId(2)),
             allow_sign_up: true,
             default_delivery: vec![CodeDelivery::App, CodeDelivery::Sms],
             sign_up_delivery: vec![CodeDelivery::Sms, CodeDelivery::Call],
             unix_time_base: 1_767_225_600,
             api_credentials: None,
             future_auth_token_on_login: true,
+            logout_token_ttl: Duration::from_secs(30 * 24 * 3600),
             email_reset_wait: None,
             terms_of_service: default_terms_of_service(),
             log_capacity: 10_000,

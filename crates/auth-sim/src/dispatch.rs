@@ -216,6 +216,7 @@ impl Sim {
             functions::auth::SignIn => sign_in,
             functions::auth::SignUp => sign_up,
             functions::auth::ReportMissingCode => report_missing_code,
+            functions::auth::RequestFirebaseSms => request_firebase_sms,
             functions::auth::LogOut => log_out,
             functions::auth::ExportAuthorization => export_authorization,
             functions::auth::ImportAuthorization => import_authorization,
@@ -258,7 +259,7 @@ impl Sim {
         Ok(types::NearestDc {
             country: "XX".into(),
             this_dc: at.dc.0,
-            nearest_dc: at.dc.0,
+            nearest_dc: self.config.nearest_dc.unwrap_or(at.dc).0,
         }
         .into())
     }

@@ -107,8 +107,8 @@ impl Sim {
         p.sent_at = now;
         p.attempts = 0;
         p.email_setup = None;
-        let p = p.clone();
-        self.send_pending(&slot.1, &p);
+        let mut p = p.clone();
+        self.send_pending(&slot.1, &mut p);
         Ok(types::account::EmailVerifiedLogin {
             email,
             sent_code: self.sent_code(&p).into(),
@@ -164,7 +164,7 @@ impl Sim {
         p.sent_at = now;
         p.attempts = 0;
         p.email_reset_requested = None;
-        self.send_pending(&slot.1, &p);
+        self.send_pending(&slot.1, &mut p);
         let sent = self.sent_code(&p);
         self.codes.insert(slot, p);
         Ok(sent.into())

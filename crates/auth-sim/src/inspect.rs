@@ -72,6 +72,16 @@ pub enum Delivery {
         /// The code.
         code: String,
     },
+    /// The Apple push an iOS app waits for before a Firebase SMS: its `ios_push_secret` is
+    /// the proof for `auth.requestFirebaseSms` (nothing to type: `code` is the secret).
+    FirebasePush {
+        /// The phone number, digits only.
+        phone: String,
+        /// The receipt announced in `auth.sentCodeTypeFirebaseSms`.
+        receipt: String,
+        /// The secret to pass as `ios_push_secret`.
+        secret: String,
+    },
     /// An email.
     Email {
         /// The address.
@@ -94,6 +104,7 @@ impl Delivery {
             | Delivery::MissedCall { code, .. }
             | Delivery::Fragment { code, .. }
             | Delivery::Email { code, .. } => code,
+            Delivery::FirebasePush { secret, .. } => secret,
         }
     }
 }
@@ -115,6 +126,14 @@ impl std::fmt::Display for Delivery {
             Delivery::Fragment { phone, url, code } => {
                 write!(f, "fragment code for +{phone} at {url}: code {code}")
             }
+            Delivery::FirebasePush {
+                phone,
+                receipt,
+                secret,
+            } => write!(
+                f,
+                "Firebase push to +{phone}: receipt {receipt}, secret {secret}"
+            ),
             Delivery::Email {
                 email,
                 purpose,

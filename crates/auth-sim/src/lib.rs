@@ -70,19 +70,21 @@
 //! |------|-----------|------|
 //! | Numbers | A phone number arrives in any format: `+`, spaces, dashes and parentheses are dropped; codes are bound to the digits. | `phone_numbers_are_normalised` |
 //! | Numbers | An empty number, one with other characters, or more than 15 digits: 406 `PHONE_NUMBER_INVALID`. | `malformed_phone_numbers_are_invalid` |
-//! | Numbers | `99966XYYYY` (X in 1..=5) is always accepted, lives on DC X, and every code sent for it (phone, email, recovery) is X repeated ([`SimConfig::code_length`] digits, default 5). | `test_number_code_is_dc_digit_repeated` |
+//! | Numbers | `99966XYYYY` (X in 1..=3: Telegram has three test DCs) is always accepted, lives on DC X, and every code sent for it (phone, email, recovery) is X repeated ([`SimConfig::code_length`] digits, default 5); `99966 4 YYYY` is an ordinary number. | `test_number_code_is_dc_digit_repeated` |
 //! | Numbers | A number without an account gets `auth.authorizationSignUpRequired` with the terms of service (text, a bold and a link entity, `min_age_confirm`, popup) after the right code; `auth.signUp` creates the account, which persists. Signing up twice: `PHONE_NUMBER_OCCUPIED`. | `unknown_number_signs_up_with_terms_of_service` |
 //! | Numbers | `auth.signUp` before the code was accepted: `PHONE_CODE_EMPTY`; an empty or blank first name (or one over 64 characters): `FIRSTNAME_INVALID`; names are trimmed. | `sign_up_rejects_blank_first_name` |
-//! | Numbers | Other unknown numbers live on [`SimConfig::default_home_dc`] (DC 1) and get random codes from the seed, observable with [`Sim::last_code`]. | `ordinary_unknown_number_gets_random_code_on_default_dc` |
+//! | Numbers | A number without an account (not a test number) is served near the client, as api/datacenter describes: `auth.sendCode` on a DC other than [`SimConfig::nearest_dc`] (default DC 2, also `help.getNearestDc`'s answer) gets 303 `NETWORK_MIGRATE_X`; there it gets random codes from the seed (observable with [`Sim::last_code`]) and signs up on that DC. | `unknown_number_is_sent_to_the_nearest_dc` |
 //! | Numbers | With [`SimConfig::allow_sign_up`] off, the right code for an unknown ordinary number gets `PHONE_NUMBER_UNOCCUPIED` (test numbers still sign up). | `sign_up_can_be_disabled_for_ordinary_numbers` |
-//! | DCs | `auth.sendCode` on a DC other than the number's home: 303 `PHONE_MIGRATE_X`. | `wrong_dc_send_code_gets_phone_migrate` |
+//! | DCs | `auth.sendCode` for a known (or test) number on a DC other than its home: 303 `PHONE_MIGRATE_X`. | `wrong_dc_send_code_gets_phone_migrate` |
 //! | DCs | A configured account's home DC wins over a test number's digit (the code is still the digit repeated). | `configured_account_home_dc_overrides_test_digit` |
 //! | DCs | A key logged in on a DC that is not the user's home (after `auth.importAuthorization`): methods outside the allowed-before-login list, except `auth.logOut`, get 303 `USER_MIGRATE_X`. | `authorized_key_on_wrong_dc_gets_user_migrate` |
-//! | DCs | With [`SimConfig::network_migrate`] set to X, `auth.sendCode` on any other DC gets 303 `NETWORK_MIGRATE_X`. | `network_migrate_on_demand` |
+//! | DCs | With [`SimConfig::nearest_dc`] `None`, a new number is served on the DC it arrives at (known and test numbers keep their homes). | `without_a_nearest_dc_new_numbers_stay_where_they_arrive` |
 //! | DCs | Any call on a DC outside 1..=5, and `auth.exportAuthorization` to such a DC or to the current one: `DC_ID_INVALID`. | `nonexistent_dc_is_invalid` |
 //! | Codes | Each account has a delivery chain ([`CodeDelivery`]; default app, then SMS; unknown numbers SMS, then call): `auth.sentCode` announces the next one as `next_type` with `timeout` ([`SimConfig::resend_timeout`]), `auth.resendCode` moves along it keeping hash and code, and past its end gets 406 `SEND_CODE_UNAVAILABLE`. | `delivery_chain_and_resend` |
-//! | Codes | Flash call: `pattern` is the prefix and one `*` per digit; the code to enter is the calling number (prefix digits, then the code). | `flash_call_code_is_calling_number` |
+//! | Codes | Flash call: `pattern` is the prefix and one `*` (a bare `*` without a prefix), as Telegram sends them; the code to enter is the calling number (prefix digits, then the code). | `flash_call_code_is_calling_number` |
 //! | Codes | Missed call: `prefix` and `length` announced; the code is the last digits of the calling number. | `missed_call_code_is_last_digits` |
+//! | Codes | `codeSettings` are honoured: a flash call only with `allow_flashcall`, a missed call only with `allow_missed_call`, a Firebase SMS only with `allow_firebase` or an app token; a delivery not allowed is skipped in the chain. | `code_settings_choose_the_deliveries` |
+//! | Codes | Firebase SMS ([`CodeDelivery::FirebaseSms`]): `auth.sentCodeTypeFirebaseSms` with a SafetyNet nonce and a Play Integrity request (Android, `allow_firebase`) and/or a push receipt (iOS, an app token; the push is a [`Delivery::FirebasePush`] with the secret), and nothing sent; `auth.requestFirebaseSms` with [`integrity_token`] of the right nonce, or the push's secret, sends the SMS and answers `true`, anything else `false`; `auth.resendCode` (with a failure `reason` or without) moves on to the next delivery. Before the SMS is sent, no code signs in (`PHONE_CODE_INVALID`). | `firebase_sms_needs_an_integrity_proof` |
 //! | Codes | Fragment: `auth.sentCodeTypeFragmentSms` with the configured URL. | `fragment_delivery_announces_url` |
 //! | Codes | `auth.cancelCode` answers `true` and invalidates the hash. | `cancel_code_invalidates_hash` |
 //! | Codes | A code expires [`SimConfig::code_ttl`] (default 10 minutes) after it was sent: `PHONE_CODE_EXPIRED`. | `code_expires_after_ttl` |
@@ -93,6 +95,7 @@
 //! | Email | An account with [`AccountConfig::with_email_setup_required`] gets `auth.sentCodeTypeSetUpEmailRequired` (Google/Apple flags when configured) and no code; `account.sendVerifyEmailCode(emailVerifyPurposeLoginSetup)` answers `account.sentEmailCode` and mails a code; `account.verifyEmail` with it answers `account.emailVerifiedLogin` with an email-code `auth.sentCode` (code mailed); `auth.signIn` with `email_verification` logs in; later logins send codes to that email. `auth.signIn` before setup: `EMAIL_NOT_SETUP`. | `email_setup_required_flow` |
 //! | Email | A malformed address: `EMAIL_INVALID`; verifying before a code was sent: `EMAIL_VERIFY_EXPIRED`; a wrong verification code: `CODE_INVALID`; a wrong email login code at `auth.signIn`: `PHONE_CODE_INVALID`. | `email_setup_rejects_bad_email_and_wrong_code` |
 //! | Email | A Google or Apple ID token equal to the configured one verifies the configured email (and signs in); any other: `CODE_INVALID`. | `google_and_apple_tokens_verify_email` |
+//! | Email | A code sent to the login email must come in `auth.signIn`'s `email_verification`; in `phone_code` it is `PHONE_CODE_INVALID`. | `email_login_code_is_refused_in_phone_code` |
 //! | Email | `auth.resetLoginEmail` on an email code removes the login email and sends an SMS code (same hash); on anything else: `EMAIL_NOT_SETUP`. | `login_email_reset_falls_back_to_sms` |
 //! | Email | After login, `account.sendVerifyEmailCode(emailVerifyPurposeLoginChange)` mails a code to the new address ([`Sim::last_email_code`]) and answers `account.sentEmailCode`; `account.verifyEmail(emailVerifyPurposeLoginChange)` with it (or a configured Google/Apple token) makes it the login email: `account.emailVerified{email}`. A wrong code: `CODE_INVALID`; no code sent: `EMAIL_VERIFY_EXPIRED`; an account without a login email: `EMAIL_NOT_SETUP`; the current address: `EMAIL_NOT_ALLOWED`; a key not logged in: 401. | `login_email_change_after_login` |
 //! | Email | With [`SimConfig::email_reset_wait`], the first reset answers the email code type with `reset_pending_date`, an early retry gets `TASK_ALREADY_EXISTS`, a retry after the date resets. | `login_email_reset_can_wait` |
@@ -106,6 +109,7 @@
 //! | 2FA settings | A new recovery email (with a password or alone): the change is made, the email waits and its code is mailed ([`Sim::last_email_code`]; not a [`Delivery`]), the answer is `EMAIL_UNCONFIRMED_X` (X the code length), and `account.getPassword` shows `email_unconfirmed_pattern`. `account.confirmPasswordEmail` with the code makes it the recovery email (`CODE_INVALID` otherwise), `resendPasswordEmail` mails a new code, `cancelPasswordEmail` drops it; with none waiting: `EMAIL_HASH_EXPIRED`. | `recovery_email_is_confirmed_by_code` |
 //! | 2FA settings | `account.resetPassword` answers `resetPasswordRequestedWait{until_date}` ([`Sim::set_password_reset_waits`], default 7 days; `account.getPassword` shows `pending_reset_date`), the same until then, and `resetPasswordOk` after it (the password, hint and recovery email are removed). `account.declinePasswordReset` cancels it (`RESET_REQUEST_MISSING` without one); a request within the retry wait after that (default one day) gets `resetPasswordFailedWait{retry_date}`. No password: `PASSWORD_EMPTY`. | `password_reset_waits_and_can_be_declined` |
 //! | Tokens | `auth.logOut` answers `auth.loggedOut{future_auth_token}` (32 random bytes, unique) and logs the key out; a later `auth.sendCode` whose `logout_tokens` holds an unused token of that account answers `auth.sentCodeSuccess` and logs the key in without a code. Each token works once. | `logout_token_skips_code` |
+//! | Tokens | A logout token older than [`SimConfig::logout_token_ttl`] (default 30 days) is ignored: a code is sent. | `logout_tokens_expire` |
 //! | Tokens | The same for an account with a password: 401 `SESSION_PASSWORD_NEEDED`, the key waits for the password, no code is sent. | `logout_token_with_password_needs_password` |
 //! | Tokens | `auth.exportAuthorization(dc)` on a logged-in key answers `auth.exportedAuthorization{id, bytes}`; `auth.importAuthorization` with them on that DC logs the key in, once; wrong bytes, DC or reuse: `AUTH_BYTES_INVALID`. | `export_import_authorization` |
 //! | Tokens | `auth.importBotAuthorization` with a configured `<id>:<secret>` token logs a bot in; unknown tokens: `ACCESS_TOKEN_INVALID`; on a DC other than the bot's: 303 `USER_MIGRATE_X`. | `bot_login` |
@@ -128,6 +132,7 @@
 //! | Layers | A layer outside 220..=230: 400 `CONNECTION_LAYER_INVALID` ([`Sim::set_client_layer`] refuses it). | `layers_outside_the_range_are_refused` |
 //! | Layers | A method the client's layer does not have (layer 230's `auth.initFirebasePnvLogin` at 228): `INPUT_CONSTRUCTOR_INVALID`, as garbage. | `methods_of_another_layer_are_unknown` |
 //! | Flood | After [`SimConfig::send_code_limit`] codes (default 5) per number per [`SimConfig::send_code_window`] (default one day): 420 `FLOOD_WAIT_X`, X the seconds until the oldest leaves the window. | `send_code_flood_limit` |
+//! | Flood | The same limit on a test number answers 420 `FLOOD_TEST_PHONE_WAIT_X`. | `test_number_flood_is_flood_test_phone_wait` |
 //! | Help | `help.getCountriesList` (allowed before login) answers [`countries_list`]: fifteen countries with calling codes, prefixes (+1 204 is Canada, +7 7 Kazakhstan) and patterns (`XXX XXX XXXX`), `XT` "Test" for `+999 66 X YYYY`, one hidden country; `name` in German for `lang_code` `de`, else absent. | `countries_list_has_codes_and_patterns` |
 //! | Help | The list's `hash` is stable and content-derived (per language, never 0); a request carrying it gets `help.countriesListNotModified`, any other hash the list. | `countries_list_not_modified_by_hash` |
 //! | Inspect | [`Sim::take_deliveries`] drains what was "sent" ([`Delivery`], with a one-line `Display`), [`Sim::calls`] logs each call as method and result or error, [`Sim::counters`] counts per number. | `deliveries_and_call_log_are_observable` |
@@ -140,8 +145,6 @@
 //! * `SESSION_PASSWORD_NEEDED` is sent with code 401; a stale or unknown `phone_code_hash` is
 //!   always `PHONE_CODE_EXPIRED` (never `PHONE_CODE_HASH_INVALID`).
 //! * `auth.resendCode` keeps the hash and the code; the TTL restarts.
-//! * `auth.signIn` for an email code accepts the code in `email_verification` or in
-//!   `phone_code`.
 //! * `account.getPassword` on a key that is neither logging in nor logged in answers an
 //!   `account.password` without a current password; `auth.checkPassword` there gets 401
 //!   `AUTH_KEY_UNREGISTERED`. Each `auth.checkPassword` consumes the SRP attempt, whatever its
@@ -154,7 +157,7 @@
 //!   takes only an extension of the latest one offered to the key. A requested password reset
 //!   completes when `account.resetPassword` is called after its date (not by itself).
 //!
-//! Not simulated: passkeys, Firebase SMS, the Firebase phone-number login of layer 230, paid auth, `auth.bindTempAuthKey`,
+//! Not simulated: passkeys, the Firebase phone-number login of layer 230, paid auth, `auth.bindTempAuthKey`,
 //! `help.getConfig` and `updates.getState` (the [`tcp`] server answers both: it knows its ports
 //! and pushes updates), Telegram Passport's secure settings in `account.updatePasswordSettings`;
 //! those answer 501 `METHOD_NOT_SIMULATED` (or `EMAIL_NOT_ALLOWED` for the passport email
@@ -169,6 +172,7 @@ mod countries;
 mod dispatch;
 mod email;
 mod email_change;
+mod firebase;
 mod flood;
 mod inspect;
 mod keys;
@@ -194,12 +198,13 @@ pub use config::{
     AccountConfig, BotConfig, CodeDelivery, PasswordHash, SimConfig, default_terms_of_service,
 };
 pub use countries::countries_list;
+pub use firebase::integrity_token;
 pub use inspect::{CallRecord, Delivery, EmailPurpose, PhoneCounters};
 pub use keys::{KeyId, KeyStatus};
 pub use password::SRP_G;
 pub use phone::{
-    DC_RANGE, MAX_PHONE_DIGITS, dc_exists, email_is_valid, email_pattern, normalize_phone,
-    test_number_dc,
+    DC_RANGE, MAX_PHONE_DIGITS, TEST_DC_RANGE, dc_exists, email_is_valid, email_pattern,
+    normalize_phone, test_number_dc,
 };
 pub use qr::DEFAULT_LOGIN_TOKEN_TTL;
 
@@ -262,8 +267,8 @@ pub struct Sim {
     /// Wrong passwords per user id.
     password_failures: BTreeMap<i64, u32>,
     last_email_codes: BTreeMap<String, String>,
-    /// Unused logout tokens and the account each was issued for.
-    logout_tokens: BTreeMap<Vec<u8>, i64>,
+    /// Unused logout tokens: the account each was issued for, and when.
+    logout_tokens: BTreeMap<Vec<u8>, (i64, Instant)>,
     /// Exported authorizations by id.
     exported: BTreeMap<i64, Exported>,
     /// Sessions of logged-in keys, frozen accounts, new-login updates.

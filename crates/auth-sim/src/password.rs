@@ -147,7 +147,7 @@ impl Sim {
             return Err(bad("SRP_PASSWORD_CHANGED"));
         }
         self.verify_srp_attempt(now, at, user_id, &check)?;
-        self.login(at, user_id)
+        self.login(now, at, user_id)
     }
 
     /// Checks `check` against the SRP attempt pending on `at` (which it uses up), within the
@@ -300,7 +300,7 @@ impl Sim {
         }
         match self.keys.status(at) {
             KeyStatus::PasswordPending { .. } | KeyStatus::Authorized { .. } => {
-                self.login(at, user_id)
+                self.login(now, at, user_id)
             }
             KeyStatus::Unauthorized => Err(unregistered()),
         }

@@ -32,12 +32,15 @@ pub fn normalize_phone(raw: &str) -> Option<String> {
     ok.then_some(digits)
 }
 
-/// The DC of a test number `99966XYYYY` (X in 1..=5), or `None` for other numbers.
+/// The DCs test numbers live on: Telegram has three test DCs (api/auth, "Test Accounts").
+pub const TEST_DC_RANGE: std::ops::RangeInclusive<i32> = 1..=3;
+
+/// The DC of a test number `99966XYYYY` (X in 1..=3), or `None` for other numbers.
 ///
 /// ```
 /// use auth_core::DcId;
 /// assert_eq!(auth_sim::test_number_dc("9996621234"), Some(DcId(2)));
-/// assert_eq!(auth_sim::test_number_dc("9996691234"), None);
+/// assert_eq!(auth_sim::test_number_dc("9996641234"), None);
 /// assert_eq!(auth_sim::test_number_dc("99966212345"), None);
 /// ```
 pub fn test_number_dc(digits: &str) -> Option<DcId> {
@@ -47,7 +50,7 @@ pub fn test_number_dc(digits: &str) -> Option<DcId> {
         return None;
     }
     let dc = i32::from(*bytes.first()? - b'0');
-    DC_RANGE.contains(&dc).then_some(DcId(dc))
+    TEST_DC_RANGE.contains(&dc).then_some(DcId(dc))
 }
 
 /// Whether `email` looks like an address: one `@`, a non-empty local part of at most 64
@@ -100,10 +103,13 @@ mod tests {
 
     #[test]
     fn test_numbers() {
-        for dc in 1..=5 {
+        for dc in 1..=3 {
             assert_eq!(test_number_dc(&format!("99966{dc}0000")), Some(DcId(dc)));
         }
-        assert_eq!(test_number_dc("9996601234"), None);
+        // Only three test DCs: X is 1..=3.
+        for dc in [0, 4, 5, 9] {
+            assert_eq!(test_number_dc(&format!("99966{dc}0000")), None, "{dc}");
+        }
         assert_eq!(test_number_dc("999661"), None);
         assert_eq!(test_number_dc("1999661234"), None);
     }

@@ -216,7 +216,7 @@ impl Sim {
         }
         import.used = true;
         let user_id = import.user_id;
-        self.qr_authorize(at, user_id)
+        self.qr_authorize(now, at, user_id)
     }
 
     /// `auth.acceptLoginToken` by `user_id`.
@@ -285,7 +285,7 @@ impl Sim {
             .map(|a| a.home_dc)
             .ok_or_else(internal)?;
         if home == at.dc {
-            return self.qr_authorize(at, user_id);
+            return self.qr_authorize(now, at, user_id);
         }
         let token = self.fresh_login_token();
         self.qr.imports.insert(
@@ -305,7 +305,12 @@ impl Sim {
     }
 
     /// Logs `at` in as `user_id` by QR code, or waits for the password.
-    fn qr_authorize(&mut self, at: KeyId, user_id: i64) -> Answered<enums::auth::LoginToken> {
+    fn qr_authorize(
+        &mut self,
+        now: Instant,
+        at: KeyId,
+        user_id: i64,
+    ) -> Answered<enums::auth::LoginToken> {
         let has_password = self
             .accounts
             .get(user_id)
@@ -315,7 +320,7 @@ impl Sim {
                 .set_status(at, KeyStatus::PasswordPending { user_id });
             return Err(rpc::password_needed());
         }
-        let authorization = self.login(at, user_id)?;
+        let authorization = self.login(now, at, user_id)?;
         Ok(types::auth::LoginTokenSuccess { authorization }.into())
     }
 

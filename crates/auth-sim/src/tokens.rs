@@ -34,10 +34,11 @@ impl Sim {
         }
     }
 
-    /// Issues a logout token for `user_id`.
-    fn issue_token(&mut self, user_id: i64) -> Vec<u8> {
+    /// Issues a logout token for `user_id` at `now`, valid for
+    /// [`SimConfig::logout_token_ttl`](crate::SimConfig::logout_token_ttl).
+    fn issue_token(&mut self, now: Instant, user_id: i64) -> Vec<u8> {
         let token = self.fresh_token();
-        self.logout_tokens.insert(token.clone(), user_id);
+        self.logout_tokens.insert(token.clone(), (user_id, now));
         token
     }
 
@@ -45,6 +46,7 @@ impl Sim {
     /// `future_auth_token` when so configured; never for bots).
     pub(crate) fn login(
         &mut self,
+        now: Instant,
         at: KeyId,
         user_id: i64,
     ) -> Answered<enums::auth::Authorization> {
@@ -52,8 +54,8 @@ impl Sim {
         let user = self.user_at(at, account);
         let is_bot = account.bot_username.is_some();
         self.keys.set_status(at, KeyStatus::Authorized { user_id });
-        let future_auth_token =
-            (self.config.future_auth_token_on_login && !is_bot).then(|| self.issue_token(user_id));
+        let future_auth_token = (self.config.future_auth_token_on_login && !is_bot)
+            .then(|| self.issue_token(now, user_id));
         Ok(types::auth::Authorization {
             otherwise_relogin_days: None,
             tmp_sessions: None,
@@ -73,7 +75,7 @@ impl Sim {
 
     pub(crate) fn log_out(
         &mut self,
-        _now: Instant,
+        now: Instant,
         at: KeyId,
         _req: functions::auth::LogOut,
     ) -> Answered<enums::auth::LoggedOut> {
@@ -85,7 +87,7 @@ impl Sim {
             .get(user_id)
             .is_some_and(|a| a.bot_username.is_some());
         self.keys.set_status(at, KeyStatus::Unauthorized);
-        let future_auth_token = (!is_bot).then(|| self.issue_token(user_id));
+        let future_auth_token = (!is_bot).then(|| self.issue_token(now, user_id));
         Ok(types::auth::LoggedOut { future_auth_token }.into())
     }
 
@@ -151,7 +153,7 @@ impl Sim {
 
     pub(crate) fn import_bot_authorization(
         &mut self,
-        _now: Instant,
+        now: Instant,
         at: KeyId,
         req: functions::auth::ImportBotAuthorization,
     ) -> Answered<enums::auth::Authorization> {
@@ -167,7 +169,7 @@ impl Sim {
         if home != at.dc {
             return Err(migrate("USER", home));
         }
-        self.login(at, user_id)
+        self.login(now, at, user_id)
     }
 }
 

@@ -6,7 +6,7 @@ use auth_core::{
     DcId, UsageError,
     login::{CodeKind, LoginEvent},
 };
-use auth_sim::{AccountConfig, Sim, SimConfig};
+use auth_sim::{AccountConfig, CodeDelivery, Sim, SimConfig};
 
 use crate::support::{Fixture, ScriptedPrompt, Step};
 
@@ -90,11 +90,11 @@ fn wrong_code_then_right() {
 
 #[test]
 fn migration_from_dc2_to_the_home_dc() {
-    let mut f = Fixture::with_account("9996641234");
-    let mut prompt = ScriptedPrompt::new([Step::TestCode('4')]);
-    let auth = f.login(&mut prompt, "9996641234").expect("logged in");
-    assert_eq!(auth.dc, DcId(4));
-    assert!(prompt.saw(|e| *e == LoginEvent::DcChanged(DcId(4))));
+    let mut f = Fixture::with_account("9996631234");
+    let mut prompt = ScriptedPrompt::new([Step::TestCode('3')]);
+    let auth = f.login(&mut prompt, "9996631234").expect("logged in");
+    assert_eq!(auth.dc, DcId(3));
+    assert!(prompt.saw(|e| *e == LoginEvent::DcChanged(DcId(3))));
     let dcs: Vec<(i32, &str)> = f
         .server
         .with_sim(|sim| sim.calls().map(|c| (c.dc.0, c.method)).collect());
@@ -102,12 +102,34 @@ fn migration_from_dc2_to_the_home_dc() {
         dcs,
         [
             (2, "auth.sendCode"),
-            (4, "auth.sendCode"),
-            (4, "auth.signIn")
+            (3, "auth.sendCode"),
+            (3, "auth.signIn")
         ]
     );
-    assert_eq!(f.authorized_user(DcId(4)), Some(auth.user_id));
+    assert_eq!(f.authorized_user(DcId(3)), Some(auth.user_id));
     assert_eq!(f.authorized_user(DcId(2)), None);
+}
+
+#[test]
+fn a_firebase_sms_falls_back_to_the_next_method_without_an_integrity_check() {
+    let mut sim = Sim::default();
+    sim.add_account(
+        AccountConfig::new("9996621234", DcId(2))
+            .with_delivery(vec![CodeDelivery::FirebaseSms, CodeDelivery::Sms]),
+    )
+    .expect("account");
+    let mut f = Fixture::new(sim);
+    f.config.code_settings.allow_firebase = true;
+    let mut prompt = ScriptedPrompt::new([Step::TestCode('2')]);
+    f.login(&mut prompt, "9996621234").expect("logged in");
+    assert!(prompt.saw(|e| matches!(e, LoginEvent::IntegrityCheckRequired(_))));
+    assert!(
+        matches!(prompt.sent_codes[..], [ref sent] if sent.kind == CodeKind::Sms { length: 5 })
+    );
+    assert_eq!(
+        f.methods(),
+        ["auth.sendCode", "auth.resendCode", "auth.signIn"]
+    );
 }
 
 #[test]

@@ -3,10 +3,19 @@
 use std::time::Duration;
 
 use auth_core::DcId;
-use auth_core::tl::{enums, functions};
+use auth_core::tl::{enums, functions, types};
 use auth_sim::{AccountConfig, CodeDelivery, Delivery, SimConfig};
 
 use crate::common::*;
+
+/// `codeSettings` of a device that can take flash and missed calls.
+fn calls_allowed() -> types::CodeSettings {
+    types::CodeSettings {
+        allow_flashcall: true,
+        allow_missed_call: true,
+        ..Default::default()
+    }
+}
 
 fn resend(
     h: &mut H,
@@ -83,11 +92,12 @@ fn flash_call_code_is_calling_number() {
             },
         ]))
         .expect("add");
-    let sent = h.sent(1, 1, "15551234");
+    let sent = sent_code(h.send_code_with(1, 1, "15551234", calls_allowed()));
     let enums::auth::SentCodeType::FlashCall(flash) = &sent.r#type else {
         panic!("expected a flash call: {:?}", sent.r#type);
     };
-    assert_eq!(flash.pattern, "+99999*****");
+    // As Telegram sends them: the known beginning and one star, not a star per digit.
+    assert_eq!(flash.pattern, "+99999*");
     let deliveries = h.sim.take_deliveries();
     let [Delivery::FlashCall { code, .. }] = deliveries.as_slice() else {
         panic!("one flash call");
@@ -100,6 +110,18 @@ fn flash_call_code_is_calling_number() {
         "the bare digits are not the calling number"
     );
     authorization(h.sign_in(1, 1, "15551234", &sent.phone_code_hash, &code));
+    // Without a known beginning the pattern is a bare star.
+    h.sim
+        .add_account(
+            AccountConfig::new("15551235", DcId(1))
+                .with_delivery(vec![CodeDelivery::FlashCall { prefix: "".into() }]),
+        )
+        .expect("add");
+    let sent = sent_code(h.send_code_with(1, 2, "15551235", calls_allowed()));
+    let enums::auth::SentCodeType::FlashCall(flash) = &sent.r#type else {
+        panic!("expected a flash call: {:?}", sent.r#type);
+    };
+    assert_eq!(flash.pattern, "*");
 }
 
 #[test]
@@ -115,7 +137,7 @@ fn missed_call_code_is_last_digits() {
             ]),
         )
         .expect("add");
-    let sent = h.sent(3, 1, "9996631000");
+    let sent = sent_code(h.send_code_with(3, 1, "9996631000", calls_allowed()));
     assert!(matches!(
         sent.next_type,
         Some(enums::auth::CodeType::MissedCall(_))
@@ -131,6 +153,192 @@ fn missed_call_code_is_last_digits() {
     };
     assert_eq!((caller.as_str(), code.as_str()), ("888133333", "33333"));
     authorization(h.sign_in(3, 1, "9996631000", &sent.phone_code_hash, "33333"));
+}
+
+#[test]
+fn code_settings_choose_the_deliveries() {
+    let mut h = H::new();
+    h.sim
+        .add_account(
+            AccountConfig::new("9996621001", DcId(2)).with_delivery(vec![
+                CodeDelivery::FirebaseSms,
+                CodeDelivery::FlashCall {
+                    prefix: "+99999".into(),
+                },
+                CodeDelivery::MissedCall {
+                    prefix: "+888".into(),
+                },
+                CodeDelivery::Sms,
+            ]),
+        )
+        .expect("add");
+    // A client that allows neither calls nor Firebase gets the SMS at once.
+    let sent = h.sent(2, 1, "9996621001");
+    assert!(
+        matches!(sent.r#type, enums::auth::SentCodeType::Sms(_)),
+        "{:?}",
+        sent.r#type
+    );
+    assert_eq!(sent.next_type, None);
+    // Missed calls only: the missed call, then the SMS.
+    let sent = sent_code(h.send_code_with(
+        2,
+        2,
+        "9996621001",
+        types::CodeSettings {
+            allow_missed_call: true,
+            ..Default::default()
+        },
+    ));
+    assert!(matches!(
+        sent.r#type,
+        enums::auth::SentCodeType::MissedCall(_)
+    ));
+    assert!(matches!(
+        sent.next_type,
+        Some(enums::auth::CodeType::Sms(_))
+    ));
+    // Flash calls only.
+    let sent = sent_code(h.send_code_with(
+        2,
+        3,
+        "9996621001",
+        types::CodeSettings {
+            allow_flashcall: true,
+            ..Default::default()
+        },
+    ));
+    assert!(matches!(
+        sent.r#type,
+        enums::auth::SentCodeType::FlashCall(_)
+    ));
+    // Firebase allowed: the Firebase SMS comes first.
+    let sent = sent_code(h.send_code_with(
+        2,
+        4,
+        "9996621001",
+        types::CodeSettings {
+            allow_firebase: true,
+            allow_flashcall: true,
+            ..Default::default()
+        },
+    ));
+    assert!(matches!(
+        sent.r#type,
+        enums::auth::SentCodeType::FirebaseSms(_)
+    ));
+    assert!(matches!(
+        sent.next_type,
+        Some(enums::auth::CodeType::FlashCall(_))
+    ));
+}
+
+#[test]
+fn firebase_sms_needs_an_integrity_proof() {
+    let mut h = H::new();
+    h.sim
+        .add_account(
+            AccountConfig::new("9996621002", DcId(2))
+                .with_delivery(vec![CodeDelivery::FirebaseSms, CodeDelivery::Sms]),
+        )
+        .expect("add");
+    let android = types::CodeSettings {
+        allow_firebase: true,
+        ..Default::default()
+    };
+    let sent = sent_code(h.send_code_with(2, 1, "9996621002", android.clone()));
+    let enums::auth::SentCodeType::FirebaseSms(offer) = &sent.r#type else {
+        panic!("{:?}", sent.r#type);
+    };
+    let nonce = offer.nonce.clone().expect("a SafetyNet nonce");
+    let play = offer
+        .play_integrity
+        .clone()
+        .expect("a Play Integrity request");
+    assert_eq!(offer.ios_push, None, "no app token: no push");
+    assert!(h.sim.take_deliveries().is_empty(), "nothing sent yet");
+    // The code cannot be used before the SMS was sent.
+    assert_eq!(
+        err(h.sign_in(2, 1, "9996621002", &sent.phone_code_hash, "22222")),
+        "PHONE_CODE_INVALID"
+    );
+    let request = |hash: &str, play: Option<String>, safety: Option<String>| {
+        functions::auth::RequestFirebaseSms {
+            phone_number: "9996621002".into(),
+            phone_code_hash: hash.into(),
+            safety_net_token: safety,
+            play_integrity_token: play,
+            ios_push_secret: None,
+        }
+    };
+    // A token for another nonce is refused: false, nothing sent.
+    let wrong = request(
+        &sent.phone_code_hash,
+        Some(auth_sim::integrity_token(&nonce)),
+        None,
+    );
+    assert_eq!(h.call(2, 1, &wrong), Ok(false));
+    assert!(h.sim.take_deliveries().is_empty());
+    // The right Play Integrity token sends the SMS.
+    let right = request(
+        &sent.phone_code_hash,
+        Some(auth_sim::integrity_token(&play.play_integrity_nonce)),
+        None,
+    );
+    assert_eq!(h.call(2, 1, &right), Ok(true));
+    assert!(matches!(
+        h.sim.take_deliveries().as_slice(),
+        [Delivery::Sms { code, .. }] if code == "22222"
+    ));
+    authorization(h.sign_in(2, 1, "9996621002", &sent.phone_code_hash, "22222"));
+
+    // A failed check goes on with auth.resendCode, its reason given: the next method.
+    let sent = sent_code(h.send_code_with(2, 2, "9996621002", android));
+    let again = sent_code(h.call(
+        2,
+        2,
+        &functions::auth::ResendCode {
+            phone_number: "9996621002".into(),
+            phone_code_hash: sent.phone_code_hash.clone(),
+            reason: Some("PLAY_INTEGRITY_UNAVAILABLE".into()),
+        },
+    ));
+    assert!(matches!(again.r#type, enums::auth::SentCodeType::Sms(_)));
+    h.sim.take_deliveries();
+
+    // iOS: the push carries the secret.
+    let ios = types::CodeSettings {
+        app_token: Some(types::CodeSettingsAppToken {
+            token: "apns".into(),
+            app_sandbox: true,
+        }),
+        ..Default::default()
+    };
+    let sent = sent_code(h.send_code_with(2, 3, "9996621002", ios));
+    let enums::auth::SentCodeType::FirebaseSms(offer) = &sent.r#type else {
+        panic!("{:?}", sent.r#type);
+    };
+    let push = offer.ios_push.clone().expect("a push to wait for");
+    assert_eq!((offer.nonce.as_ref(), push.push_timeout), (None, 30));
+    let deliveries = h.sim.take_deliveries();
+    let [
+        Delivery::FirebasePush {
+            receipt, secret, ..
+        },
+    ] = deliveries.as_slice()
+    else {
+        panic!("{deliveries:?}");
+    };
+    assert_eq!(*receipt, push.receipt);
+    let call = functions::auth::RequestFirebaseSms {
+        phone_number: "9996621002".into(),
+        phone_code_hash: sent.phone_code_hash.clone(),
+        safety_net_token: None,
+        play_integrity_token: None,
+        ios_push_secret: Some(secret.clone()),
+    };
+    assert_eq!(h.call(2, 3, &call), Ok(true));
+    assert_eq!(h.sim.last_code("9996621002"), Some("22222"));
 }
 
 #[test]

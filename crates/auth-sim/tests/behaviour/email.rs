@@ -221,6 +221,30 @@ fn google_and_apple_tokens_verify_email() {
 }
 
 #[test]
+fn email_login_code_is_refused_in_phone_code() {
+    let mut h = H::new();
+    h.sim
+        .add_account(AccountConfig::new(PHONE, DcId(3)).with_login_email("ada@example.com"))
+        .expect("add");
+    let sent = h.sent(3, 1, PHONE);
+    let code = h
+        .sim
+        .last_email_code("ada@example.com")
+        .expect("mailed")
+        .to_owned();
+    // The code went to the login email: it belongs in `email_verification`.
+    assert_eq!(
+        err(h.sign_in(3, 1, PHONE, &sent.phone_code_hash, &code)),
+        "PHONE_CODE_INVALID"
+    );
+    authorization(sign_in_by_email(
+        &mut h,
+        &sent.phone_code_hash,
+        self::code(&code),
+    ));
+}
+
+#[test]
 fn login_email_reset_falls_back_to_sms() {
     let mut h = H::new();
     h.sim

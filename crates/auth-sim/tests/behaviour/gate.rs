@@ -200,23 +200,38 @@ fn send_code_flood_limit() {
         ..SimConfig::default()
     });
     for _ in 0..3 {
-        h.sent(2, 1, "9996621234");
+        h.sent(2, 1, "15550123");
     }
     h.advance(Duration::from_millis(500));
-    let e = rpc_err(h.send_code(2, 1, "9996621234"));
+    let e = rpc_err(h.send_code(2, 1, "15550123"));
     assert_eq!((e.code, e.name.as_str()), (420, "FLOOD_WAIT_2"));
     assert_eq!(e.value, Some(2));
     // Other numbers are not affected.
-    h.sent(2, 1, "9996621235");
+    h.sent(2, 1, "15550124");
     h.advance(Duration::from_millis(1500));
-    h.sent(2, 1, "9996621234");
-    let c = h.sim.counters("9996621234");
+    h.sent(2, 1, "15550123");
+    let c = h.sim.counters("15550123");
     assert_eq!((c.send_code_calls, c.codes_sent), (5, 4));
     // The default is five per day.
+    let mut h = H::new();
+    for _ in 0..5 {
+        h.sent(2, 1, "15550123");
+    }
+    h.advance(Duration::from_secs(3600));
+    assert_eq!(err(h.send_code(2, 1, "15550123")), "FLOOD_WAIT_82800");
+}
+
+#[test]
+fn test_number_flood_is_flood_test_phone_wait() {
     let mut h = H::new();
     for _ in 0..5 {
         h.sent(2, 1, "9996621234");
     }
     h.advance(Duration::from_secs(3600));
-    assert_eq!(err(h.send_code(2, 1, "9996621234")), "FLOOD_WAIT_82800");
+    let e = rpc_err(h.send_code(2, 1, "9996621234"));
+    assert_eq!(
+        (e.code, e.name.as_str(), e.value),
+        (420, "FLOOD_TEST_PHONE_WAIT_82800", Some(82800))
+    );
+    assert_eq!(e.kind(), auth_core::RpcErrorKind::FloodTestPhoneWait(82800));
 }

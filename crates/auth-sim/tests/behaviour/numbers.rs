@@ -49,7 +49,7 @@ fn malformed_phone_numbers_are_invalid() {
 #[test]
 fn test_number_code_is_dc_digit_repeated() {
     let mut h = H::new();
-    for dc in 1..=5 {
+    for dc in 1..=3 {
         let phone = format!("99966{dc}0042");
         let sent = h.sent(dc, 1, &phone);
         let expected = dc.to_string().repeat(5);
@@ -65,6 +65,10 @@ fn test_number_code_is_dc_digit_repeated() {
     });
     h.sent(3, 1, "9996631111");
     assert_eq!(h.sim.last_code("9996631111"), Some("333333"));
+    // Only three test DCs: 99966 4 YYYY is an ordinary number, served near the client (DC 2).
+    assert_eq!(err(h.send_code(4, 1, "9996640042")), "NETWORK_MIGRATE_2");
+    h.sent(2, 1, "9996640042");
+    assert_ne!(h.sim.last_code("9996640042"), Some("444444"));
 }
 
 #[test]
@@ -123,10 +127,12 @@ fn sign_up_rejects_blank_first_name() {
 }
 
 #[test]
-fn ordinary_unknown_number_gets_random_code_on_default_dc() {
+fn unknown_number_is_sent_to_the_nearest_dc() {
     let mut h = H::new();
-    assert_eq!(err(h.send_code(2, 1, "+44 7700 900123")), "PHONE_MIGRATE_1");
-    h.sent(1, 1, "+44 7700 900123");
+    // No account and no test number: the client's address decides (api/datacenter).
+    let e = rpc_err(h.send_code(1, 1, "+44 7700 900123"));
+    assert_eq!((e.code, e.name.as_str()), (303, "NETWORK_MIGRATE_2"));
+    h.sent(2, 1, "+44 7700 900123");
     let code = h
         .sim
         .last_code("447700900123")
@@ -136,14 +142,22 @@ fn ordinary_unknown_number_gets_random_code_on_default_dc() {
     assert!(code.bytes().all(|b| b.is_ascii_digit()));
     // Deterministic: the same seed and calls give the same code.
     let mut h2 = H::new();
-    h2.send_code(2, 1, "+44 7700 900123").ok();
-    h2.sent(1, 1, "+44 7700 900123");
+    h2.send_code(1, 1, "+44 7700 900123").ok();
+    h2.sent(2, 1, "+44 7700 900123");
     assert_eq!(h2.sim.last_code("447700900123"), Some(code.as_str()));
-    let mut h3 = H::with(SimConfig {
-        default_home_dc: DcId(4),
-        ..SimConfig::default()
-    });
-    assert_eq!(err(h3.send_code(1, 1, "447700900123")), "PHONE_MIGRATE_4");
+    // It signs up where it was served, and is a known number from then on.
+    let a = h.login(2, 1, "447700900123");
+    assert_eq!(
+        h.sim.account("447700900123").map(|a| a.home_dc),
+        Some(DcId(2))
+    );
+    assert!(user(&a).id > 0);
+    assert_eq!(err(h.send_code(3, 2, "447700900123")), "PHONE_MIGRATE_2");
+    // help.getNearestDc says the same.
+    let enums::NearestDc::NearestDc(near) = h
+        .call(1, 3, &functions::help::GetNearestDc {})
+        .expect("nearest");
+    assert_eq!((near.this_dc, near.nearest_dc), (1, 2));
 }
 
 #[test]
@@ -152,10 +166,10 @@ fn sign_up_can_be_disabled_for_ordinary_numbers() {
         allow_sign_up: false,
         ..SimConfig::default()
     });
-    let sent = h.sent(1, 1, "15550001");
+    let sent = h.sent(2, 1, "15550001");
     let code = h.sim.last_code("15550001").expect("code").to_owned();
     assert_eq!(
-        err(h.sign_in(1, 1, "15550001", &sent.phone_code_hash, &code)),
+        err(h.sign_in(2, 1, "15550001", &sent.phone_code_hash, &code)),
         "PHONE_NUMBER_UNOCCUPIED"
     );
     // Test numbers still sign up, as on Telegram's test DCs.
@@ -165,9 +179,13 @@ fn sign_up_can_be_disabled_for_ordinary_numbers() {
 #[test]
 fn wrong_dc_send_code_gets_phone_migrate() {
     let mut h = H::new();
-    let e = rpc_err(h.send_code(2, 1, "9996641234"));
-    assert_eq!((e.code, e.name.as_str()), (303, "PHONE_MIGRATE_4"));
-    h.sent(4, 9, "9996641234");
+    let e = rpc_err(h.send_code(2, 1, "9996631234"));
+    assert_eq!((e.code, e.name.as_str()), (303, "PHONE_MIGRATE_3"));
+    h.sent(3, 9, "9996631234");
+    h.sim
+        .add_account(AccountConfig::new("+1 555 0100", DcId(4)))
+        .expect("add");
+    assert_eq!(err(h.send_code(2, 1, "15550100")), "PHONE_MIGRATE_4");
 }
 
 #[test]
@@ -210,16 +228,21 @@ fn authorized_key_on_wrong_dc_gets_user_migrate() {
 }
 
 #[test]
-fn network_migrate_on_demand() {
+fn without_a_nearest_dc_new_numbers_stay_where_they_arrive() {
     let mut h = H::with(SimConfig {
-        network_migrate: Some(DcId(5)),
+        nearest_dc: None,
         ..SimConfig::default()
     });
-    let e = rpc_err(h.send_code(2, 1, "9996621234"));
-    assert_eq!((e.code, e.name.as_str()), (303, "NETWORK_MIGRATE_5"));
-    // On DC 5 the number's own home applies.
-    assert_eq!(err(h.send_code(5, 1, "9996621234")), "PHONE_MIGRATE_2");
-    h.sent(5, 1, "9996651234");
+    h.sent(5, 1, "15550002");
+    h.login(5, 1, "15550002");
+    assert_eq!(h.sim.account("15550002").map(|a| a.home_dc), Some(DcId(5)));
+    // Known and test numbers keep their homes.
+    assert_eq!(err(h.send_code(1, 2, "15550002")), "PHONE_MIGRATE_5");
+    assert_eq!(err(h.send_code(5, 2, "9996621234")), "PHONE_MIGRATE_2");
+    let enums::NearestDc::NearestDc(near) = h
+        .call(4, 3, &functions::help::GetNearestDc {})
+        .expect("nearest");
+    assert_eq!(near.nearest_dc, 4);
 }
 
 #[test]

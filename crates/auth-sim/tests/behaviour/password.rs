@@ -9,13 +9,13 @@ use auth_sim::{AccountConfig, Delivery, EmailPurpose, KeyStatus, SimConfig};
 
 use crate::common::*;
 
-const PHONE: &str = "9996641234";
+const PHONE: &str = "9996631234";
 
 /// An account with a password whose login code was accepted on (DC 4, key 1).
 fn pending(h: &mut H, account: AccountConfig) -> i64 {
     let id = h.sim.add_account(account).expect("add");
     let sent = h.sent(4, 1, PHONE);
-    let e = rpc_err(h.sign_in(4, 1, PHONE, &sent.phone_code_hash, "44444"));
+    let e = rpc_err(h.sign_in(4, 1, PHONE, &sent.phone_code_hash, "33333"));
     assert_eq!((e.code, e.name.as_str()), (401, "SESSION_PASSWORD_NEEDED"));
     assert_eq!(
         h.sim.key_status(DcId(4), 1),
@@ -158,18 +158,18 @@ fn password_recovery_by_email() {
     };
     assert_eq!(
         (email.as_str(), code.as_str()),
-        ("ada@example.com", "44444")
+        ("ada@example.com", "33333")
     );
     let check = |code: &str| functions::auth::CheckRecoveryPassword { code: code.into() };
     assert_eq!(err(h.call(4, 1, &check("00000"))), "CODE_INVALID");
     assert_eq!(err(h.call(4, 1, &check(""))), "CODE_EMPTY");
-    assert_eq!(h.call(4, 1, &check("44444")), Ok(true));
+    assert_eq!(h.call(4, 1, &check("33333")), Ok(true));
     let recover = |code: &str| functions::auth::RecoverPassword {
         code: code.into(),
         new_settings: None,
     };
     assert_eq!(err(h.call(4, 1, &recover("00000"))), "CODE_INVALID");
-    let a = authorization(h.call(4, 1, &recover("44444")));
+    let a = authorization(h.call(4, 1, &recover("33333")));
     assert_eq!(user(&a).id, id);
     assert_eq!(h.sim.authorized_user(DcId(4), 1), Some(id));
     assert!(!h.sim.account(PHONE).expect("account").has_password);
@@ -192,7 +192,7 @@ fn password_recovery_needs_recovery_email() {
             4,
             1,
             &functions::auth::CheckRecoveryPassword {
-                code: "44444".into()
+                code: "33333".into()
             }
         )),
         "PASSWORD_RECOVERY_EXPIRED",

@@ -11,7 +11,7 @@ use auth_sim::{AccountConfig, KeyStatus};
 
 use crate::common::*;
 
-const PHONE: &str = "9996641234";
+const PHONE: &str = "9996631234";
 
 /// An account on DC 4 logged in on key 1 (with its password, if it has one).
 fn logged_in(h: &mut H, account: AccountConfig, password: Option<&str>) -> i64 {
@@ -22,7 +22,7 @@ fn logged_in(h: &mut H, account: AccountConfig, password: Option<&str>) -> i64 {
         }
         Some(pw) => {
             let sent = h.sent(4, 1, PHONE);
-            let e = rpc_err(h.sign_in(4, 1, PHONE, &sent.phone_code_hash, "44444"));
+            let e = rpc_err(h.sign_in(4, 1, PHONE, &sent.phone_code_hash, "33333"));
             assert_eq!(e.name, "SESSION_PASSWORD_NEEDED");
             authorization(h.check_password(4, 1, pw));
         }
@@ -152,7 +152,7 @@ fn password_settings_set_change_remove() {
     assert_eq!(info.hint.as_deref(), Some("a hint"));
     // The stored verifier is the new password's: a login on another key proves it.
     let sent = h.sent(4, 2, PHONE);
-    let e = rpc_err(h.sign_in(4, 2, PHONE, &sent.phone_code_hash, "44444"));
+    let e = rpc_err(h.sign_in(4, 2, PHONE, &sent.phone_code_hash, "33333"));
     assert_eq!(e.name, "SESSION_PASSWORD_NEEDED");
     assert_eq!(user(&authorization(h.check_password(4, 2, "first"))).id, id);
 
@@ -303,7 +303,7 @@ fn recovery_email_is_confirmed_by_code() {
         Some("ada@example.com"),
     ));
     assert_eq!((e.code, e.name.as_str()), (400, "EMAIL_UNCONFIRMED_5"));
-    assert_eq!(h.sim.last_email_code("ada@example.com"), Some("44444"));
+    assert_eq!(h.sim.last_email_code("ada@example.com"), Some("33333"));
     assert_eq!(
         h.sim.unconfirmed_recovery_email(id),
         Some("ada@example.com")
@@ -321,12 +321,12 @@ fn recovery_email_is_confirmed_by_code() {
         h.call(4, 1, &functions::account::ResendPasswordEmail {}),
         Ok(true)
     );
-    assert_eq!(h.call(4, 1, &confirm("44444")), Ok(true));
+    assert_eq!(h.call(4, 1, &confirm("33333")), Ok(true));
     let info = h.sim.account(PHONE).expect("account");
     assert_eq!(info.recovery_email.as_deref(), Some("ada@example.com"));
     assert!(get_password(&mut h, 1).has_recovery);
     // Nothing waits any more.
-    assert_eq!(err(h.call(4, 1, &confirm("44444"))), "EMAIL_HASH_EXPIRED");
+    assert_eq!(err(h.call(4, 1, &confirm("33333"))), "EMAIL_HASH_EXPIRED");
     assert_eq!(
         err(h.call(4, 1, &functions::account::CancelPasswordEmail {})),
         "EMAIL_HASH_EXPIRED"
@@ -432,7 +432,16 @@ fn login_email_change_after_login() {
         .last_email_code("old@example.com")
         .expect("mailed")
         .to_owned();
-    authorization(h.sign_in(4, 1, PHONE, &sent.phone_code_hash, &mailed));
+    authorization(h.call(
+        4,
+        1,
+        &functions::auth::SignIn {
+            phone_number: PHONE.into(),
+            phone_code_hash: sent.phone_code_hash.clone(),
+            phone_code: None,
+            email_verification: Some(code(&mailed)),
+        },
+    ));
     assert!(matches!(
         h.sim.key_status(DcId(4), 1),
         KeyStatus::Authorized { .. }
@@ -440,7 +449,7 @@ fn login_email_change_after_login() {
 
     assert_eq!(err(send(&mut h, 1, "not an email")), "EMAIL_INVALID");
     assert_eq!(err(send(&mut h, 1, "old@example.com")), "EMAIL_NOT_ALLOWED");
-    assert_eq!(err(verify(&mut h, code("44444"))), "EMAIL_VERIFY_EXPIRED");
+    assert_eq!(err(verify(&mut h, code("33333"))), "EMAIL_VERIFY_EXPIRED");
     assert_eq!(
         send(&mut h, 1, "new@example.com"),
         Ok(types::account::SentEmailCode {
@@ -449,10 +458,10 @@ fn login_email_change_after_login() {
         }
         .into())
     );
-    assert_eq!(h.sim.last_email_code("new@example.com"), Some("44444"));
+    assert_eq!(h.sim.last_email_code("new@example.com"), Some("33333"));
     assert_eq!(err(verify(&mut h, code("00000"))), "CODE_INVALID");
     assert_eq!(
-        verify(&mut h, code("44444")),
+        verify(&mut h, code("33333")),
         Ok(types::account::EmailVerified {
             email: "new@example.com".into()
         }
@@ -475,8 +484,8 @@ fn login_email_change_after_login() {
 
     // An account without a login email has none to change.
     h.sim
-        .add_account(AccountConfig::new("9996641235", DcId(4)))
+        .add_account(AccountConfig::new("9996631235", DcId(4)))
         .expect("add");
-    h.login(4, 2, "9996641235");
+    h.login(4, 2, "9996631235");
     assert_eq!(err(send(&mut h, 2, "x@example.com")), "EMAIL_NOT_SETUP");
 }

@@ -43,6 +43,27 @@ fn logout_token_skips_code() {
     sent_code(h.send_code_with(2, 6, "9996621234", with_tokens(vec![token])));
 }
 
+#[test]
+fn logout_tokens_expire() {
+    let mut h = H::with(SimConfig {
+        logout_token_ttl: std::time::Duration::from_secs(3600),
+        ..SimConfig::default()
+    });
+    h.login(2, 1, "9996621234");
+    let token = log_out(&mut h, 2, 1);
+    h.advance(std::time::Duration::from_secs(3600));
+    // Past its lifetime the token is ignored: a code is sent as usual.
+    let sent = sent_code(h.send_code_with(2, 2, "9996621234", with_tokens(vec![token])));
+    assert!(!sent.phone_code_hash.is_empty());
+    assert_eq!(h.sim.key_status(DcId(2), 2), KeyStatus::Unauthorized);
+    // Within it, the token skips the code.
+    h.login(2, 3, "9996621234");
+    let token = log_out(&mut h, 2, 3);
+    h.advance(std::time::Duration::from_secs(3599));
+    let r = h.send_code_with(2, 4, "9996621234", with_tokens(vec![token]));
+    assert!(matches!(r, Ok(enums::auth::SentCode::Success(_))), "{r:?}");
+}
+
 /// A token of another account (ignored for this number).
 fn log_out_other(h: &mut H) -> Vec<u8> {
     h.login(2, 99, "9996629999");

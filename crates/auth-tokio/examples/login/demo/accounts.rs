@@ -146,7 +146,10 @@ pub fn demo_sim(extra: &[AccountSpec]) -> Result<Sim, SimError> {
         BotConfig::new(DEMO_BOT_TOKEN, DcId(DEMO_BOT_DC)).with_name("Demo Bot", "demo_bot"),
     )?;
     for spec in extra {
-        let home = test_number_dc(&digits(&spec.phone)).unwrap_or(sim.config().default_home_dc);
+        // A test number's own DC, else the DC a new number is served on.
+        let home = test_number_dc(&digits(&spec.phone))
+            .or(sim.config().nearest_dc)
+            .unwrap_or(DcId::DEFAULT);
         sim.add_account(spec.config(home))?;
     }
     Ok(sim)
