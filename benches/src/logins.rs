@@ -117,7 +117,7 @@ pub fn record(count: u64, t0: Instant) -> Vec<Recorded> {
                 key,
                 now,
                 dc,
-                requests: [send_code, sign_in],
+                requests: [send_code.to_vec(), sign_in.to_vec()],
                 replies: [sent, authorization],
             }
         })

@@ -75,7 +75,7 @@ pub fn authorization() -> enums::auth::Authorization {
     types::auth::Authorization {
         otherwise_relogin_days: None,
         tmp_sessions: None,
-        future_auth_token: Some(vec![0xa7; 32]),
+        future_auth_token: Some(vec![0xa7; 32].into()),
         user: full_user().into(),
     }
     .into()
@@ -120,7 +120,7 @@ pub fn password() -> enums::account::Password {
 pub fn login_token() -> enums::auth::LoginToken {
     types::auth::LoginToken {
         expires: 1_767_225_630,
-        token: vec![0x3c; 32],
+        token: vec![0x3c; 32].into(),
     }
     .into()
 }

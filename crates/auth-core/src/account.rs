@@ -25,8 +25,8 @@ pub struct Authorization {
     /// Temporary sessions left (for temporary logins).
     pub tmp_sessions: Option<i32>,
     /// A token for logging in again on this device without a code: store it with the
-    /// logout tokens.
-    pub future_auth_token: Option<Vec<u8>>,
+    /// logout tokens. Zeroized on drop.
+    pub future_auth_token: Option<crate::tl::SecretBytes>,
 }
 
 impl std::fmt::Debug for Authorization {

@@ -17,14 +17,14 @@
 //! let mut transfer = AuthTransfer::new(&SessionConfig::new(DcId(2)), DcId(4), now)?;
 //! let export = transfer.poll_transmit().unwrap();
 //! assert_eq!(export.dc, DcId(2));
-//! let exported = types::auth::ExportedAuthorization { id: 77, bytes: vec![1, 2, 3] };
+//! let exported = types::auth::ExportedAuthorization { id: 77, bytes: vec![1, 2, 3].into() };
 //! transfer.handle_response(now, export.id, &enums::auth::ExportedAuthorization::from(exported).to_bytes())?;
 //! assert_eq!(transfer.poll_event(), Some(TransferEvent::Exported));
 //! let import = transfer.poll_transmit().unwrap();
 //! assert_eq!(import.dc, DcId(4));
 //! assert_ne!(import.id, export.id);
 //! let call: functions::auth::ImportAuthorization = tl::decode(&import.body).unwrap();
-//! assert_eq!((call.id, call.bytes), (77, vec![1, 2, 3]));
+//! assert_eq!((call.id, call.bytes.to_vec()), (77, vec![1, 2, 3]));
 //! let user = types::User { is_self: true, id: 1001, ..Default::default() };
 //! let auth = enums::auth::Authorization::from(types::auth::Authorization { user: user.into(), ..Default::default() });
 //! transfer.handle_response(now, import.id, &auth.to_bytes())?;

@@ -80,7 +80,7 @@ impl BotToken {
     /// assert!(BotToken::parse("123456:AA bb").is_err());
     /// ```
     pub fn parse(token: &str) -> Result<BotToken, UsageError> {
-        let token = token.trim();
+        let token = crate::input::encodable(token.trim())?;
         let Some((id, secret)) = token.split_once(':') else {
             return Err(UsageError::InvalidBotToken("expected <bot id>:<secret>"));
         };
@@ -171,7 +171,7 @@ impl BotLogin {
             flags: 0,
             api_id: config.api_id,
             api_hash: config.api_hash.clone(),
-            bot_auth_token: token.token.as_str().to_owned(),
+            bot_auth_token: crate::tl::SecretString::from(token.token.as_str()),
         };
         let session = config.session;
         Ok(BotLogin {

@@ -195,7 +195,7 @@ impl LoginEmailChange {
         let length = self.code.as_ref().map_or(0, |c| c.length);
         let code = Zeroizing::new(normalize_digits(code, length)?);
         let verification = types::EmailVerificationCode {
-            code: code.to_string(),
+            code: crate::tl::SecretString::from(code),
         }
         .into();
         self.verify(now, Pending::VerifyCode, verification);
@@ -378,11 +378,11 @@ impl LoginEmailChange {
 fn token_verification(token: EmailToken) -> enums::EmailVerification {
     match token {
         EmailToken::Google(token) => types::EmailVerificationGoogle {
-            token: token.to_string(),
+            token: token.into(),
         }
         .into(),
         EmailToken::Apple(token) => types::EmailVerificationApple {
-            token: token.to_string(),
+            token: token.into(),
         }
         .into(),
     }

@@ -10,7 +10,7 @@ use crate::{
     DcId, RpcError,
     phase::Phase,
     srp::SrpError,
-    tl::{DecodeError, UnsupportedLayer},
+    tl::{DecodeError, EncodeError, UnsupportedLayer},
     transport::{RequestId, TransportFailure},
 };
 
@@ -83,6 +83,9 @@ pub enum UsageError {
     /// Slow work (`handle_work`) the machine did not hand out, or no longer waits for.
     #[error("the machine is not waiting for this work")]
     StaleWork,
+    /// An argument cannot be encoded: a TL `string` or `bytes` value is at most 16 MiB - 1.
+    #[error("cannot encode the call: {0}")]
+    Unencodable(EncodeError),
     /// A response or failure for a request this machine never sent.
     #[error("unknown request {0:?}")]
     UnknownRequest(RequestId),
@@ -236,6 +239,15 @@ pub enum Error {
         /// The reply, exactly as received.
         reply: ReplyBytes,
     },
+    /// A call could not be encoded (a TL `string` or `bytes` value of 16 MiB or more, from the
+    /// configuration or the server): nothing was sent.
+    #[error("cannot encode {method}: {error}")]
+    Unencodable {
+        /// The call.
+        method: &'static str,
+        /// What could not be encoded.
+        error: EncodeError,
+    },
     /// The reply decoded but makes no sense here.
     #[error("unexpected reply to {method}: {what}")]
     UnexpectedReply {
@@ -311,6 +323,7 @@ impl Error {
             | Error::PasswordChallengeUnstable
             | Error::TooManyRestarts => ErrorClass::TryLater,
             Error::MalformedReply { .. }
+            | Error::Unencodable { .. }
             | Error::MaybeAuthorized { .. }
             | Error::UnexpectedReply { .. }
             | Error::PasswordParameters(_)

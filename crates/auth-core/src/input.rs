@@ -95,6 +95,14 @@ impl std::fmt::Debug for IntegrityProof {
     }
 }
 
+/// `text` if TL can encode it (a `string` is at most 16 MiB - 1): checked before a command
+/// queues a call carrying it, so an oversized token is refused, not sent truncated.
+pub(crate) fn encodable(text: &str) -> Result<&str, UsageError> {
+    crate::tl::codec::write::bytes_len(text.len())
+        .map(|_| text)
+        .map_err(UsageError::Unencodable)
+}
+
 /// Digits of a phone number typed in any usual format (`+`, spaces, dashes, dots and
 /// parentheses are dropped).
 ///

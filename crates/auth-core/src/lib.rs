@@ -126,6 +126,13 @@
 //!                 let _intent = login.firebase_intent(); // run the Firebase verification
 //!                 login.submit_firebase_token(now, &person.answer("Firebase token?"))
 //!             }
+//!             // A Firebase SMS waits for the device's integrity proof; an app without the
+//!             // check says so, and the code comes another way.
+//!             Phase::AwaitingIntegrityCheck => {
+//!                 login.report_integrity_failure(now, auth_core::login::NO_INTEGRITY_CHECK)
+//!             }
+//!             // An app that cannot buy the login declines (one that can: `check_paid_auth`).
+//!             Phase::AwaitingPayment => login.decline_payment(now),
 //!             Phase::Finished => unreachable!("a finished login emitted its terminal event"),
 //!             // 5. Nothing to ask: wait for the timer (a flood wait, a retry, a deadline).
 //!             _ => match login.poll_timeout() {

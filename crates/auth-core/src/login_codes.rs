@@ -117,7 +117,7 @@ pub fn invalidate_codes(
     now: Instant,
 ) -> Result<Call<functions::account::InvalidateSignInCodes>, UsageError> {
     let call = functions::account::InvalidateSignInCodes {
-        codes: codes.iter().map(|c| c.as_str().to_owned()).collect(),
+        codes: codes.iter().map(|c| c.as_str().into()).collect(),
     };
     Call::new(session, call, now)
 }

@@ -16,7 +16,7 @@
 //! let now = Instant::now();
 //! let mut logout = Logout::new(&SessionConfig::new(DcId(2)), now)?;
 //! let t = logout.poll_transmit().unwrap(); // auth.logOut, on the logged-in key of DC 2
-//! let reply = enums::auth::LoggedOut::from(types::auth::LoggedOut { future_auth_token: Some(vec![7; 32]) });
+//! let reply = enums::auth::LoggedOut::from(types::auth::LoggedOut { future_auth_token: Some(vec![7; 32].into()) });
 //! logout.handle_response(now, t.id, &reply.to_bytes())?;
 //! match logout.poll_event() {
 //!     Some(LogoutEvent::Done(Some(token))) => {
@@ -147,7 +147,7 @@ impl Logout {
                     LogoutEvent::Done(
                         out.future_auth_token
                             .filter(|t| !t.is_empty())
-                            .map(|t| FutureAuthToken(Zeroizing::new(t))),
+                            .map(|t| FutureAuthToken(t.into_inner())),
                     )
                 }
                 CallEvent::Failed(e) => {

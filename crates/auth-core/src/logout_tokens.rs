@@ -112,9 +112,12 @@ impl LogoutTokens {
         self.tokens.is_empty()
     }
 
-    /// The tokens as `codeSettings.logout_tokens` wants them.
-    pub fn to_vec(&self) -> Vec<Vec<u8>> {
-        self.tokens.clone()
+    /// The tokens as `codeSettings.logout_tokens` wants them, in wiping storage.
+    pub fn to_vec(&self) -> Vec<crate::tl::SecretBytes> {
+        self.tokens
+            .iter()
+            .map(|t| crate::tl::SecretBytes::from(t.as_slice()))
+            .collect()
     }
 
     /// Stable encoding: `"TGLT"`, version `1`, count (u8), then per token a little-endian u16

@@ -1,5 +1,7 @@
 //! What crosses the boundary between a state machine and the caller's MTProto session.
 
+use zeroize::Zeroizing;
+
 use crate::DcId;
 
 /// Identifies one request a machine asked the caller to send; answers quote it back.
@@ -19,8 +21,18 @@ pub struct Transmit {
     pub id: RequestId,
     /// The data center whose session must carry the call.
     pub dc: DcId,
-    /// The TL-serialized function call.
-    pub body: Vec<u8>,
+    /// The TL-serialized function call. It can hold codes, tokens and password proofs, so it
+    /// is zeroized on drop; a session that needs the bytes elsewhere should wipe its copies
+    /// too (or move the vector out with `std::mem::take`).
+    pub body: Zeroizing<Vec<u8>>,
+}
+
+impl Transmit {
+    /// The body as a plain vector, moved out (not copied), for a transport that takes one.
+    /// From here on the transport holds the only copy: it should wipe it once sent.
+    pub fn into_plain_body(mut self) -> Vec<u8> {
+        std::mem::take(&mut *self.body)
+    }
 }
 
 impl std::fmt::Debug for Transmit {

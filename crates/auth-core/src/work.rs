@@ -145,7 +145,7 @@ pub(crate) fn check_to_tl(check: Option<&PasswordCheck>) -> enums::InputCheckPas
         Some(c) => types::InputCheckPasswordSRP {
             srp_id: c.srp_id,
             a: c.a.to_vec(),
-            m1: c.m1.to_vec(),
+            m1: crate::tl::SecretBytes::from(&c.m1[..]),
         }
         .into(),
         None => types::InputCheckPasswordEmpty {}.into(),

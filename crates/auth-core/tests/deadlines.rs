@@ -108,7 +108,7 @@ fn a_call_not_sent_before_its_deadline_never_goes_out() {
         t.id,
         &enums::auth::LoginToken::from(types::auth::LoginToken {
             expires: 1_767_225_630,
-            token: b"tok".to_vec(),
+            token: b"tok".to_vec().into(),
         }),
     );
     assert!(matches!(qr.one_event(), QrEvent::Token(_)));

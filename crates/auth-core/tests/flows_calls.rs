@@ -221,7 +221,7 @@ fn logout_hands_the_future_auth_token_to_the_logout_tokens() {
     let (t, _) = s.expect::<functions::auth::LogOut>();
     assert_eq!(t.dc, DcId(4));
     let out: enums::auth::LoggedOut = types::auth::LoggedOut {
-        future_auth_token: Some(vec![0xab; 32]),
+        future_auth_token: Some(vec![0xab; 32].into()),
     }
     .into();
     s.reply(t.id, &out);
@@ -240,7 +240,7 @@ fn logout_hands_the_future_auth_token_to_the_logout_tokens() {
         let mut s = Driven::new(|now| Logout::new(&session(2), now).expect("a session"));
         let (t, _) = s.expect::<functions::auth::LogOut>();
         let out: enums::auth::LoggedOut = types::auth::LoggedOut {
-            future_auth_token: token,
+            future_auth_token: token.map(Into::into),
         }
         .into();
         s.reply(t.id, &out);
@@ -277,7 +277,11 @@ fn logout_does_not_follow_migrations_and_reports_refusals() {
 }
 
 fn exported(id: i64, bytes: Vec<u8>) -> enums::auth::ExportedAuthorization {
-    types::auth::ExportedAuthorization { id, bytes }.into()
+    types::auth::ExportedAuthorization {
+        id,
+        bytes: bytes.into(),
+    }
+    .into()
 }
 
 #[test]
@@ -296,7 +300,7 @@ fn transfer_exports_on_home_then_imports_on_target_with_unique_ids() {
 
     let (t, call) = s.expect::<functions::auth::ImportAuthorization>();
     assert_eq!((t.id, t.dc), (RequestId(2), DcId(4)));
-    assert_eq!((call.id, call.bytes.clone()), (-77, vec![9; 32]));
+    assert_eq!((call.id, call.bytes.to_vec()), (-77, vec![9; 32]));
     assert!(!format!("{call:?}").contains("9, 9"), "bytes redacted");
     // A late answer to the export is ignored; an id never sent is refused.
     s.reply(RequestId(0), &exported(1, vec![1]));

@@ -226,7 +226,7 @@ fn an_import_login_token_reply_that_does_not_decode_may_have_authorized_the_key(
         t.id,
         &enums::auth::LoginToken::from(types::auth::LoginTokenMigrateTo {
             dc_id: 4,
-            token: b"tok".to_vec(),
+            token: b"tok".to_vec().into(),
         }),
     );
     assert_eq!(qr.one_event(), QrEvent::DcChanged(DcId(4)));
@@ -361,7 +361,7 @@ fn the_qr_login_finds_its_update_in_every_container_at_every_layer() {
                 t.id,
                 &enums::auth::LoginToken::from(types::auth::LoginToken {
                     expires: 1_767_225_630,
-                    token: b"tok".to_vec(),
+                    token: b"tok".to_vec().into(),
                 }),
             );
             assert!(matches!(qr.one_event(), QrEvent::Token(_)));

@@ -595,7 +595,7 @@ fn p11_logged_in_carries_the_authorization() {
     let auth = types::auth::Authorization {
         otherwise_relogin_days: Some(30),
         tmp_sessions: Some(2),
-        future_auth_token: Some(b"future".to_vec()),
+        future_auth_token: Some(b"future".to_vec().into()),
         user: user(555).into(),
     };
     s.reply(t.id, &enums::auth::Authorization::from(auth));

@@ -267,3 +267,40 @@ fn paid_auth_declined_or_cancelled_ends_the_login() {
     s.reply(t.id, &true);
     assert_eq!(s.one_event(), LoginEvent::Cancelled);
 }
+
+#[test]
+fn values_tl_cannot_encode_are_refused_before_anything_is_sent() {
+    let huge = "x".repeat(auth_core::tl::MAX_BYTES_LEN + 1);
+    let too_long = UsageError::Unencodable(auth_core::tl::EncodeError::BytesTooLong(1 << 24));
+    let mut s = offered_firebase_sms();
+    s.events();
+    assert_eq!(
+        s.login
+            .submit_integrity_proof(s.now, IntegrityProof::play_integrity(huge.clone())),
+        Err(too_long.clone())
+    );
+    assert_eq!(
+        s.login.report_integrity_failure(s.now, &huge),
+        Err(too_long.clone())
+    );
+    s.no_transmit();
+    assert_eq!(s.login.phase(), Phase::AwaitingIntegrityCheck);
+    // A call built by hand is checked too.
+    let session = auth_core::SessionConfig::new(dc(2));
+    let call = functions::auth::ImportBotAuthorization {
+        flags: 0,
+        api_id: 1,
+        api_hash: "h".into(),
+        bot_auth_token: format!("1:{huge}").into(),
+    };
+    assert!(matches!(
+        auth_core::Call::new(&session, call, s.now),
+        Err(UsageError::Unencodable(_))
+    ));
+    let mut config = auth_core::login::Config::new(1, "h");
+    config.api_hash = huge;
+    assert!(matches!(
+        auth_core::Login::new(config, PHONE, &mut rng(1), s.now),
+        Err(UsageError::Unencodable(_))
+    ));
+}

@@ -137,7 +137,7 @@ impl Qr {
 fn login_token(token: &[u8], expires: i64) -> enums::auth::LoginToken {
     types::auth::LoginToken {
         expires: i32::try_from(expires).unwrap(),
-        token: token.to_vec(),
+        token: token.to_vec().into(),
     }
     .into()
 }
@@ -152,7 +152,7 @@ fn success(user_id: i64) -> enums::auth::LoginToken {
 fn migrate_to(dc: i32, token: &[u8]) -> enums::auth::LoginToken {
     types::auth::LoginTokenMigrateTo {
         dc_id: dc,
-        token: token.to_vec(),
+        token: token.to_vec().into(),
     }
     .into()
 }
@@ -248,7 +248,7 @@ fn q04_update_login_token_exports_again_and_logs_in() {
     s.reply(t.id, &success(4242));
     let auth = s.logged_in();
     assert_eq!((auth.user_id, auth.dc), (4242, DcId(2)));
-    assert_eq!(auth.future_auth_token, Some(vec![0xf0; 16]));
+    assert_eq!(auth.future_auth_token.as_deref(), Some(&[0xf0; 16][..]));
     // Nothing happens after the end.
     s.accepted();
     s.advance(Duration::from_secs(60));

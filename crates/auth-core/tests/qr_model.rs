@@ -79,12 +79,12 @@ fn body(reply: &Reply, server: &mut PasswordServer, unix: i64) -> Vec<u8> {
     match reply {
         Reply::Token(secs) => enums::auth::LoginToken::from(types::auth::LoginToken {
             expires: i32::try_from(unix + secs).unwrap_or(i32::MAX),
-            token: b"tok".to_vec(),
+            token: b"tok".to_vec().into(),
         })
         .to_bytes(),
         Reply::MigrateTo(dc) => enums::auth::LoginToken::from(types::auth::LoginTokenMigrateTo {
             dc_id: *dc,
-            token: b"imp".to_vec(),
+            token: b"imp".to_vec().into(),
         })
         .to_bytes(),
         Reply::Success => enums::auth::LoginToken::from(types::auth::LoginTokenSuccess {

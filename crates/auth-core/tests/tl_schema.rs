@@ -268,7 +268,7 @@ fn secrets_are_redacted_in_debug() {
     assert!(!shown.contains("22222"), "{shown}");
     assert!(!shown.contains("abcdef0123"), "{shown}");
     let logged_out = tl::types::auth::LoggedOut {
-        future_auth_token: Some(b"topsecret".to_vec()),
+        future_auth_token: Some(b"topsecret".to_vec().into()),
     };
     assert!(
         !format!("{logged_out:?}").contains("116"),

@@ -344,7 +344,7 @@ impl Sim {
             .map(|_| i32::try_from(self.config.resend_timeout.as_secs()).unwrap_or(i32::MAX));
         types::auth::SentCode {
             r#type,
-            phone_code_hash: p.hash.clone(),
+            phone_code_hash: p.hash.as_str().into(),
             next_type,
             timeout,
         }
@@ -442,10 +442,10 @@ impl Sim {
             && let Some(tokens) = &settings.logout_tokens
             && let Some(token) = tokens
                 .iter()
-                .find(|t| self.logout_tokens.get(t.as_slice()).map(|(u, _)| *u) == Some(id))
+                .find(|t| self.logout_tokens.get(&t[..]).map(|(u, _)| *u) == Some(id))
         {
             let token = token.clone();
-            self.logout_tokens.remove(&token);
+            self.logout_tokens.remove(&token[..]);
             return self.login_by_token(now, at, id);
         }
         let limit = self.config.send_code_limit;

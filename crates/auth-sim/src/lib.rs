@@ -31,7 +31,7 @@
 //! let login = sim.invoke(now + Duration::from_secs(5), DcId(2), 1, &functions::auth::SignIn {
 //!     phone_number: "9996621234".into(),
 //!     phone_code_hash: sent.phone_code_hash,
-//!     phone_code: Some(code),
+//!     phone_code: Some(code.into()),
 //!     email_verification: None,
 //! });
 //! assert!(matches!(login, Ok(enums::auth::Authorization::Authorization(_))));

@@ -177,7 +177,7 @@ impl Sim {
         self.qr.by_key.insert(at, token.clone());
         Ok(types::auth::LoginToken {
             expires: i32::try_from(expires).unwrap_or(i32::MAX),
-            token,
+            token: token.into(),
         }
         .into())
     }
@@ -201,7 +201,7 @@ impl Sim {
         req: functions::auth::ImportLoginToken,
     ) -> Answered<enums::auth::LoginToken> {
         self.qr.sweep(now);
-        let Some(import) = self.qr.imports.get_mut(&req.token) else {
+        let Some(import) = self.qr.imports.get_mut(&req.token[..]) else {
             // Unknown, forgotten, or an exported token (those are accepted, not imported).
             return Err(bad("AUTH_TOKEN_INVALID"));
         };
@@ -299,7 +299,7 @@ impl Sim {
         );
         Ok(types::auth::LoginTokenMigrateTo {
             dc_id: home.0,
-            token,
+            token: token.into(),
         }
         .into())
     }

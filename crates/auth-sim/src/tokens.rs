@@ -59,7 +59,7 @@ impl Sim {
         Ok(types::auth::Authorization {
             otherwise_relogin_days: None,
             tmp_sessions: None,
-            future_auth_token,
+            future_auth_token: future_auth_token.map(Into::into),
             user,
         }
         .into())
@@ -88,7 +88,10 @@ impl Sim {
             .is_some_and(|a| a.bot_username.is_some());
         self.keys.set_status(at, KeyStatus::Unauthorized);
         let future_auth_token = (!is_bot).then(|| self.issue_token(now, user_id));
-        Ok(types::auth::LoggedOut { future_auth_token }.into())
+        Ok(types::auth::LoggedOut {
+            future_auth_token: future_auth_token.map(Into::into),
+        }
+        .into())
     }
 
     pub(crate) fn export_authorization(
@@ -117,7 +120,11 @@ impl Sim {
                 bytes: bytes.clone(),
             },
         );
-        Ok(types::auth::ExportedAuthorization { id, bytes }.into())
+        Ok(types::auth::ExportedAuthorization {
+            id,
+            bytes: bytes.into(),
+        }
+        .into())
     }
 
     pub(crate) fn import_authorization(

@@ -320,7 +320,7 @@ impl World {
         if let Some(enums::auth::Authorization::Authorization(a)) = a
             && let Some(t) = a.future_auth_token
         {
-            self.tokens.push(t);
+            self.tokens.push(t.to_vec());
         }
     }
 
@@ -328,8 +328,12 @@ impl World {
         match s {
             Some(enums::auth::SentCode::SentCode(s)) => {
                 let (dc, key, phone) = at;
-                self.hashes
-                    .push((dc, key, phone.to_owned(), s.phone_code_hash));
+                self.hashes.push((
+                    dc,
+                    key,
+                    phone.to_owned(),
+                    s.phone_code_hash.as_str().to_owned(),
+                ));
             }
             Some(enums::auth::SentCode::Success(s)) => {
                 self.harvest_authorization(Some(s.authorization));
@@ -348,7 +352,8 @@ impl World {
                 api_id,
             } => {
                 let settings = types::CodeSettings {
-                    logout_tokens: token.map(|t| pick(&self.tokens, t).into_iter().collect()),
+                    logout_tokens: token
+                        .map(|t| pick(&self.tokens, t).into_iter().map(Into::into).collect()),
                     ..types::CodeSettings::default()
                 };
                 let phone = phone_of(phone);
@@ -365,10 +370,10 @@ impl World {
                 let code = self.code(&phone, right);
                 let call = functions::auth::SignIn {
                     phone_number: phone,
-                    phone_code_hash: self.hash(hash),
-                    phone_code: (!by_email).then(|| code.clone()),
+                    phone_code_hash: self.hash(hash).into(),
+                    phone_code: (!by_email).then(|| code.clone()).map(Into::into),
                     email_verification: by_email
-                        .then(|| types::EmailVerificationCode { code }.into()),
+                        .then(|| types::EmailVerificationCode { code: code.into() }.into()),
                 };
                 let r = self.call(dc, key, &call);
                 self.harvest_authorization(r);
@@ -377,7 +382,7 @@ impl World {
                 let call = functions::auth::SignUp {
                     no_joined_notifications: false,
                     phone_number: phone_of(phone),
-                    phone_code_hash: self.hash(hash),
+                    phone_code_hash: self.hash(hash).into(),
                     first_name: name,
                     last_name: String::new(),
                 };
@@ -388,7 +393,7 @@ impl World {
                 let phone = phone_of(phone);
                 let call = functions::auth::ResendCode {
                     phone_number: phone.clone(),
-                    phone_code_hash: self.hash(hash),
+                    phone_code_hash: self.hash(hash).into(),
                     reason: None,
                 };
                 let r = self.call(dc, key, &call);
@@ -397,7 +402,7 @@ impl World {
             Op::Cancel { phone, hash } => {
                 let call = functions::auth::CancelCode {
                     phone_number: phone_of(phone),
-                    phone_code_hash: self.hash(hash),
+                    phone_code_hash: self.hash(hash).into(),
                 };
                 self.call(dc, key, &call);
             }
@@ -405,7 +410,7 @@ impl World {
                 let phone = phone_of(phone);
                 let call = functions::auth::ResetLoginEmail {
                     phone_number: phone.clone(),
-                    phone_code_hash: self.hash(hash),
+                    phone_code_hash: self.hash(hash).into(),
                 };
                 let r = self.call(dc, key, &call);
                 self.harvest_sent((dc, key, &phone), r);
@@ -425,7 +430,7 @@ impl World {
                 let phone = phone_of(phone);
                 let call = functions::account::VerifyEmail {
                     purpose: setup(phone.clone(), self.hash(hash)),
-                    verification: types::EmailVerificationCode { code }.into(),
+                    verification: types::EmailVerificationCode { code: code.into() }.into(),
                 };
                 if let Some(enums::account::EmailVerified::Login(l)) = self.call(dc, key, &call) {
                     self.harvest_sent((dc, key, &phone), Some(l.sent_code));
@@ -435,7 +440,8 @@ impl World {
                 if let Some(enums::auth::LoggedOut::LoggedOut(out)) =
                     self.call(dc, key, &functions::auth::LogOut {})
                 {
-                    self.tokens.extend(out.future_auth_token);
+                    self.tokens
+                        .extend(out.future_auth_token.map(|t| t.to_vec()));
                 }
             }
             Op::Export { to } => {
@@ -443,7 +449,7 @@ impl World {
                 if let Some(enums::auth::ExportedAuthorization::ExportedAuthorization(e)) =
                     self.call(dc, key, &call)
                 {
-                    self.exported.push((e.id, e.bytes));
+                    self.exported.push((e.id, e.bytes.to_vec()));
                 }
             }
             Op::Import { which, tamper } => {
@@ -451,7 +457,14 @@ impl World {
                 if tamper {
                     bytes.push(0);
                 }
-                let r = self.call(dc, key, &functions::auth::ImportAuthorization { id, bytes });
+                let r = self.call(
+                    dc,
+                    key,
+                    &functions::auth::ImportAuthorization {
+                        id,
+                        bytes: bytes.into(),
+                    },
+                );
                 self.harvest_authorization(r);
             }
             Op::GetPassword => {
@@ -466,7 +479,7 @@ impl World {
                     password: types::InputCheckPasswordSRP {
                         srp_id: pick(&self.srp_ids, which).unwrap_or(5),
                         a: vec![0x33; 256],
-                        m1: vec![1; 32],
+                        m1: vec![1; 32].into(),
                     }
                     .into(),
                 };
@@ -477,12 +490,16 @@ impl World {
             }
             Op::CheckRecovery { right } => {
                 let code = self.recovery_code(right);
-                self.call(dc, key, &functions::auth::CheckRecoveryPassword { code });
+                self.call(
+                    dc,
+                    key,
+                    &functions::auth::CheckRecoveryPassword { code: code.into() },
+                );
             }
             Op::Recover { right } => {
                 let code = self.recovery_code(right);
                 let call = functions::auth::RecoverPassword {
-                    code,
+                    code: code.into(),
                     new_settings: None,
                 };
                 let r = self.call(dc, key, &call);
@@ -521,7 +538,7 @@ impl World {
                     0 => send_code("9996621234", 1, types::CodeSettings::default()).to_bytes(),
                     1 => functions::auth::SignIn {
                         phone_number: "9996621234".into(),
-                        phone_code_hash: self.hash(at),
+                        phone_code_hash: self.hash(at).into(),
                         phone_code: Some("22222".into()),
                         email_verification: None,
                     }
@@ -574,7 +591,7 @@ fn send_code(phone: &str, api_id: i32, settings: types::CodeSettings) -> functio
 fn setup(phone: String, hash: String) -> enums::EmailVerifyPurpose {
     types::EmailVerifyPurposeLoginSetup {
         phone_number: phone,
-        phone_code_hash: hash,
+        phone_code_hash: hash.into(),
     }
     .into()
 }

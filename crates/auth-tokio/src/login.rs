@@ -389,7 +389,9 @@ impl<T: Transport + 'static> Drop for Driver<T> {
         while let Some(transmit) = self.login.poll_transmit() {
             let transport = Arc::clone(&self.transport);
             runtime.spawn(async move {
-                let _ = transport.invoke(transmit.dc, transmit.body).await;
+                let _ = transport
+                    .invoke(transmit.dc, transmit.into_plain_body())
+                    .await;
             });
         }
     }

@@ -44,5 +44,5 @@ pub async fn logout<T: Transport + ?Sized>(
     }
     let enums::auth::LoggedOut::LoggedOut(out) =
         tl::decode(&reply).map_err(LogoutError::MalformedReply)?;
-    Ok(out.future_auth_token.map(Zeroizing::new))
+    Ok(out.future_auth_token.map(|t| t.into_inner()))
 }

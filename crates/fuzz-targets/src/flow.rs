@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use auth_core::{
-    RpcError, TransportFailure,
+    IntegrityProof, RpcError, TransportFailure,
     entropy::Entropy,
     login::{Config, Login, LoginEvent as Event},
     tl::{Serialize, enums, types},
@@ -43,6 +43,9 @@ fn structured_reply(u: &mut arbitrary::Unstructured<'_>) -> arbitrary::Result<Ve
                 "EMAIL_INVALID",
                 "SEND_CODE_UNAVAILABLE",
                 "PHONE_NUMBER_BANNED",
+                "INTERNAL",
+                "AUTH_KEY_UNSYNCHRONIZED",
+                "Timeout",
             ])?;
             RpcError::new(u.arbitrary()?, name).to_bytes()
         }
@@ -55,7 +58,7 @@ fn step(
     u: &mut arbitrary::Unstructured<'_>,
 ) -> arbitrary::Result<()> {
     let pending = login.poll_transmit();
-    match u.int_in_range(0..=12)? {
+    match u.int_in_range(0..=13)? {
         0..=4 => {
             if let Some(t) = pending {
                 let body = structured_reply(u)?;
@@ -99,6 +102,17 @@ fn step(
             let _ = login.submit_email(*now, &email);
             let code: String = u.arbitrary()?;
             let _ = login.submit_email_code(*now, &code);
+        }
+        12 => {
+            // A Firebase SMS's integrity proof (or its failure), or a paid login's payment.
+            let text: String = u.arbitrary()?;
+            let _ = match u.int_in_range(0..=4)? {
+                0 => login.submit_integrity_proof(*now, IntegrityProof::play_integrity(text)),
+                1 => login.submit_integrity_proof(*now, IntegrityProof::ios_push_secret(text)),
+                2 => login.report_integrity_failure(*now, &text),
+                3 => login.check_paid_auth(*now, u.arbitrary()?),
+                _ => login.decline_payment(*now),
+            };
         }
         _ => {
             *now += Duration::from_millis(u64::from(u.arbitrary::<u16>()?) * 10);

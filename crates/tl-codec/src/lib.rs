@@ -23,6 +23,21 @@ pub const MAX_DEPTH: u32 = 32;
 /// whatever length the peer claims; larger vectors grow as their items actually decode.
 pub const MAX_PREALLOC: usize = 64;
 
+/// The longest `bytes` or `string` value TL can encode: its length prefix has three bytes.
+/// (tl-proto would write the low 24 bits of a longer length and desynchronise the stream.)
+pub const MAX_BYTES_LEN: usize = (1 << 24) - 1;
+
+/// Why a value cannot be encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum EncodeError {
+    /// A `bytes` or `string` value of 16 MiB or more: TL has no length prefix for it.
+    #[error("a bytes value of {0} bytes is longer than TL can encode ({MAX_BYTES_LEN})")]
+    BytesTooLong(usize),
+    /// The encoding would not fit in memory (a size that overflows `usize`).
+    #[error("the encoding is larger than memory")]
+    TooLarge,
+}
+
 /// Why bytes could not be decoded as the expected TL object.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
@@ -196,8 +211,51 @@ const BOOL_TRUE: u32 = 0x9972_75b5;
 const BOOL_FALSE: u32 = 0xbc79_9737;
 
 /// Appends TL encodings to a byte buffer.
+///
+/// The writers cannot fail: a `bytes` value is checked with [`bytes_len`](write::bytes_len)
+/// (as every [`Serialize::encoded_len`] does) before it is
+/// written.
 pub mod write {
-    use super::{TlWrite, VECTOR_ID};
+    use super::{EncodeError, MAX_BYTES_LEN, TlWrite, VECTOR_ID};
+
+    /// The encoded size of a `bytes` (or `string`) value of `len` bytes: its length prefix,
+    /// the bytes, and padding to a multiple of four.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::BytesTooLong`] from 16 MiB on.
+    pub fn bytes_len(len: usize) -> Result<usize, EncodeError> {
+        if len > MAX_BYTES_LEN {
+            return Err(EncodeError::BytesTooLong(len));
+        }
+        let prefix = if len < 254 { 1 } else { 4 };
+        Ok((prefix + len).div_ceil(4) * 4)
+    }
+
+    /// The encoded size of a boxed vector whose items encode to `items` bytes in all.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::TooLarge`] if the sum overflows.
+    pub fn vector_len<T>(
+        items: &[T],
+        mut item: impl FnMut(&T) -> Result<usize, EncodeError>,
+    ) -> Result<usize, EncodeError> {
+        items.iter().try_fold(8usize, |sum, it| {
+            sum.checked_add(item(it)?).ok_or(EncodeError::TooLarge)
+        })
+    }
+
+    /// Adds encoded sizes, refusing an overflow.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::TooLarge`] if the sum overflows.
+    pub fn sum(parts: &[Result<usize, EncodeError>]) -> Result<usize, EncodeError> {
+        parts.iter().try_fold(0usize, |sum, part| {
+            sum.checked_add((*part)?).ok_or(EncodeError::TooLarge)
+        })
+    }
 
     /// Writes an `int`.
     pub fn i32(out: &mut Vec<u8>, v: i32) {
@@ -241,14 +299,40 @@ pub mod write {
 
 /// A TL value that can be written to the wire.
 pub trait Serialize {
-    /// Appends this value's TL encoding to `out`.
+    /// Appends this value's TL encoding to `out`. Check [`encoded_len`](Self::encoded_len)
+    /// first: a `bytes` value TL cannot encode would be written with a wrong length.
     fn serialize(&self, out: &mut Vec<u8>);
 
-    /// This value's TL encoding in a new buffer.
-    fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
+    /// The exact number of bytes [`serialize`](Self::serialize) appends.
+    ///
+    /// # Errors
+    ///
+    /// A `bytes` or `string` value of 16 MiB or more ([`EncodeError::BytesTooLong`]).
+    fn encoded_len(&self) -> Result<usize, EncodeError>;
+
+    /// This value's TL encoding in a buffer allocated once at its exact size (no reallocation
+    /// leaves a copy of a secret behind), or why it cannot be encoded.
+    ///
+    /// # Errors
+    ///
+    /// As [`encoded_len`](Self::encoded_len).
+    fn try_to_bytes(&self) -> Result<Vec<u8>, EncodeError> {
+        let mut out = Vec::with_capacity(self.encoded_len()?);
         self.serialize(&mut out);
-        out
+        Ok(out)
+    }
+
+    /// This value's TL encoding, in a buffer allocated once at its exact size.
+    ///
+    /// # Panics
+    ///
+    /// If a `bytes` or `string` value is 16 MiB or longer, which TL cannot encode: values
+    /// from outside (user input, a peer) go through [`try_to_bytes`](Self::try_to_bytes).
+    fn to_bytes(&self) -> Vec<u8> {
+        match self.try_to_bytes() {
+            Ok(bytes) => bytes,
+            Err(e) => panic!("cannot encode: {e}"),
+        }
     }
 }
 
@@ -294,6 +378,10 @@ impl std::fmt::Debug for RawObject {
 impl Serialize for RawObject {
     fn serialize(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.0);
+    }
+
+    fn encoded_len(&self) -> Result<usize, EncodeError> {
+        Ok(self.0.len())
     }
 }
 
@@ -357,6 +445,10 @@ impl Serialize for bool {
     fn serialize(&self, out: &mut Vec<u8>) {
         write::bool(out, *self);
     }
+
+    fn encoded_len(&self) -> Result<usize, EncodeError> {
+        Ok(4)
+    }
 }
 
 impl Deserialize for bool {
@@ -380,5 +472,69 @@ impl Deserialize for i32 {
 impl<T: Deserialize> Deserialize for Vec<T> {
     fn deserialize(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         r.vector(T::deserialize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A value with one `bytes` field, the way generated types implement the trait.
+    struct Blob(Vec<u8>);
+
+    impl Serialize for Blob {
+        fn serialize(&self, out: &mut Vec<u8>) {
+            write::bytes(out, &self.0);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::bytes_len(self.0.len())
+        }
+    }
+
+    #[test]
+    fn bytes_sizes_match_what_is_written() {
+        for len in [0, 1, 3, 4, 252, 253, 254, 255, 1000, 4096] {
+            let blob = Blob(vec![7; len]);
+            let bytes = blob.try_to_bytes().unwrap();
+            assert_eq!(Ok(bytes.len()), write::bytes_len(len), "{len}");
+            assert_eq!(bytes.len() % 4, 0);
+            // Allocated once, at the exact size: nothing reallocated, nothing spare.
+            assert_eq!(bytes.capacity(), bytes.len(), "{len}");
+            let mut r = Reader::new(&bytes);
+            assert_eq!(r.bytes().unwrap(), vec![7; len]);
+            r.finish().unwrap();
+        }
+    }
+
+    #[test]
+    fn bytes_of_16_mib_are_refused_before_encoding() {
+        let largest = Blob(vec![1; MAX_BYTES_LEN]);
+        let bytes = largest.try_to_bytes().unwrap();
+        let mut r = Reader::new(&bytes);
+        assert_eq!(r.bytes().unwrap().len(), MAX_BYTES_LEN);
+        let too_long = Blob(vec![1; MAX_BYTES_LEN + 1]);
+        assert_eq!(
+            too_long.try_to_bytes(),
+            Err(EncodeError::BytesTooLong(1 << 24))
+        );
+        assert_eq!(
+            write::bytes_len(usize::MAX),
+            Err(EncodeError::BytesTooLong(usize::MAX))
+        );
+    }
+
+    #[test]
+    fn sums_and_vectors_refuse_to_overflow() {
+        assert_eq!(write::sum(&[Ok(4), Ok(8)]), Ok(12));
+        assert_eq!(
+            write::sum(&[Ok(usize::MAX), Ok(1)]),
+            Err(EncodeError::TooLarge)
+        );
+        assert_eq!(write::vector_len(&[1u8, 2], |_| Ok(4)), Ok(16));
+        assert_eq!(
+            write::vector_len(&[1u8], |_| Err(EncodeError::BytesTooLong(1 << 24))),
+            Err(EncodeError::BytesTooLong(1 << 24))
+        );
     }
 }

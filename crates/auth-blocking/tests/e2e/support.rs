@@ -224,6 +224,6 @@ impl Fixture {
             .expect("logOut delivered");
         let enums::auth::LoggedOut::LoggedOut(out) =
             tl::decode::<enums::auth::LoggedOut>(&reply).expect("auth.loggedOut");
-        out.future_auth_token.expect("a future auth token")
+        out.future_auth_token.expect("a future auth token").to_vec()
     }
 }

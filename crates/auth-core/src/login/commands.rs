@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 
 use crate::{
     error::UsageError,
-    input::{EmailToken, IntegrityProof},
+    input::{EmailToken, IntegrityProof, encodable},
     phase::Phase,
 };
 
@@ -57,6 +57,7 @@ impl Login {
     /// The wrong phase, no next delivery method, or the timeout not over yet.
     pub fn resend_code(&mut self, now: Instant, reason: Option<&str>) -> Result<(), UsageError> {
         self.expect("resend_code", Phase::AwaitingCode)?;
+        let reason = reason.map(encodable).transpose()?;
         let Some(state) = self.code.as_ref() else {
             return Err(UsageError::ResendUnavailable);
         };
@@ -177,6 +178,9 @@ impl Login {
         now: Instant,
         token: EmailToken,
     ) -> Result<(), UsageError> {
+        match &token {
+            EmailToken::Google(t) | EmailToken::Apple(t) => encodable(t)?,
+        };
         let (apple, google) = match (self.phase, self.code.as_ref().map(|c| &c.sent.kind)) {
             (
                 Phase::AwaitingEmail,
@@ -244,7 +248,7 @@ impl Login {
     /// The wrong phase, or an empty token.
     pub fn submit_firebase_token(&mut self, now: Instant, token: &str) -> Result<(), UsageError> {
         self.expect("submit_firebase_token", Phase::AwaitingFirebaseToken)?;
-        let token = token.trim();
+        let token = encodable(token.trim())?;
         if token.is_empty() {
             return Err(UsageError::InvalidConfig("the Firebase token is empty"));
         }
@@ -289,6 +293,7 @@ impl Login {
         if !asked || proof.text().trim().is_empty() {
             return Err(UsageError::IntegrityProofNotAsked);
         }
+        encodable(proof.text())?;
         self.send(now, Request::FirebaseSms(proof));
         Ok(())
     }
@@ -307,7 +312,7 @@ impl Login {
         reason: &str,
     ) -> Result<(), UsageError> {
         self.expect("report_integrity_failure", Phase::AwaitingIntegrityCheck)?;
-        let reason = reason.trim();
+        let reason = encodable(reason.trim())?;
         self.send(
             now,
             Request::ResendCode {

@@ -97,6 +97,7 @@ impl Config {
         if self.api_hash.is_empty() {
             return Err(UsageError::InvalidConfig("api_hash is empty"));
         }
+        crate::input::encodable(&self.api_hash)?;
         self.session.check()
     }
 
@@ -113,7 +114,7 @@ impl Config {
             logout_tokens: (!tokens.is_empty()).then_some(tokens),
             app_token: s.app_token.as_ref().map(|(token, sandbox)| {
                 tl::types::CodeSettingsAppToken {
-                    token: token.clone(),
+                    token: tl::SecretString::from(token.as_str()),
                     app_sandbox: *sandbox,
                 }
             }),

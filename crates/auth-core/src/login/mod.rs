@@ -561,12 +561,18 @@ impl Login {
             (None, Some(p)) => p.phone_code_hash.as_str(),
             (None, None) => "",
         };
-        let body = request.body(&Context {
+        let body = match request.body(&Context {
             config: &self.config,
             phone: &self.phone,
             phone_code_hash: hash,
             except_ids: &self.except_ids,
-        });
+        }) {
+            Ok(body) => body,
+            Err(error) => {
+                let method = request.name();
+                return self.fail(Error::Unencodable { method, error });
+            }
+        };
         let id = RequestId(self.next_id);
         self.next_id += 1;
         self.transmits.push_back(Transmit {

@@ -39,7 +39,9 @@ impl Login {
                 phase: self.phase,
             });
         };
-        self.finish(LoginEvent::Failed(Error::PaymentRequired(Box::new(payment))));
+        self.finish(LoginEvent::Failed(Error::PaymentRequired(Box::new(
+            payment,
+        ))));
         Ok(())
     }
 }

@@ -173,7 +173,7 @@ impl Login {
                 let awaiting_integrity = matches!(sent.kind, CodeKind::FirebaseSms { .. });
                 self.payment = None;
                 self.code = Some(CodeState {
-                    phone_code_hash: s.phone_code_hash.into(),
+                    phone_code_hash: s.phone_code_hash.into_inner(),
                     resend_at: sent.timeout.and_then(|t| now.checked_add(t)),
                     resend_announced: false,
                     expired: false,
@@ -205,7 +205,7 @@ impl Login {
             enums::auth::SentCode::PaymentRequired(p) => {
                 self.on_payment_required(PaymentRequired {
                     phone_number: self.phone.clone(),
-                    phone_code_hash: Zeroizing::new(p.phone_code_hash),
+                    phone_code_hash: p.phone_code_hash.into_inner(),
                     store_product: p.store_product,
                     support_email_address: p.support_email_address,
                     support_email_subject: p.support_email_subject,
@@ -217,7 +217,7 @@ impl Login {
             enums::auth::SentCode::PaymentRequiredLayer220(p) => {
                 self.on_payment_required(PaymentRequired {
                     phone_number: self.phone.clone(),
-                    phone_code_hash: Zeroizing::new(p.phone_code_hash),
+                    phone_code_hash: p.phone_code_hash.into_inner(),
                     store_product: p.store_product,
                     support_email_address: p.support_email_address,
                     support_email_subject: p.support_email_subject,

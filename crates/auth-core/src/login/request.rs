@@ -7,7 +7,10 @@ use crate::{
     input::IntegrityProof,
     password::recover_password_call,
     srp::{NewPasswordHash, PasswordCheck},
-    tl::{self, Identifiable, Serialize, enums, functions, types},
+    tl::{
+        self, EncodeError, Identifiable, SecretBytes, SecretString, Serialize, enums, functions,
+        types,
+    },
 };
 
 use super::Config;
@@ -35,15 +38,15 @@ impl Verification {
     fn to_tl(&self) -> enums::EmailVerification {
         match self {
             Verification::Code(c) => types::EmailVerificationCode {
-                code: c.to_string(),
+                code: SecretString::from(c.as_str()),
             }
             .into(),
             Verification::Google(t) => types::EmailVerificationGoogle {
-                token: t.to_string(),
+                token: SecretString::from(t.as_str()),
             }
             .into(),
             Verification::Apple(t) => types::EmailVerificationApple {
-                token: t.to_string(),
+                token: SecretString::from(t.as_str()),
             }
             .into(),
         }
@@ -185,36 +188,37 @@ impl Request {
         )
     }
 
-    /// The TL-serialized call.
-    pub(crate) fn body(&self, cx: &Context<'_>) -> Vec<u8> {
+    /// The TL-serialized call, in a buffer sized once and wiped on drop (it can hold codes,
+    /// tokens and password proofs).
+    pub(crate) fn body(&self, cx: &Context<'_>) -> Result<Zeroizing<Vec<u8>>, EncodeError> {
         let phone_number = cx.phone.to_owned();
-        let phone_code_hash = cx.phone_code_hash.to_owned();
-        match self {
+        let phone_code_hash = SecretString::from(cx.phone_code_hash);
+        let bytes = match self {
             Request::SendCode => functions::auth::SendCode {
                 phone_number,
                 api_id: cx.config.api_id,
                 api_hash: cx.config.api_hash.clone(),
                 settings: cx.config.tl_code_settings(),
             }
-            .to_bytes(),
+            .try_to_bytes(),
             Request::ResendCode { reason } => functions::auth::ResendCode {
                 phone_number,
                 phone_code_hash,
                 reason: reason.clone(),
             }
-            .to_bytes(),
+            .try_to_bytes(),
             Request::CancelCode => functions::auth::CancelCode {
                 phone_number,
                 phone_code_hash,
             }
-            .to_bytes(),
+            .try_to_bytes(),
             Request::SignIn { code, email } => functions::auth::SignIn {
                 phone_number,
                 phone_code_hash,
-                phone_code: code.as_ref().map(|c| c.to_string()),
+                phone_code: code.as_ref().map(|c| SecretString::from(c.as_str())),
                 email_verification: email.as_ref().map(Verification::to_tl),
             }
-            .to_bytes(),
+            .try_to_bytes(),
             Request::SignUp {
                 first_name,
                 last_name,
@@ -225,51 +229,52 @@ impl Request {
                 first_name: first_name.clone(),
                 last_name: last_name.clone(),
             }
-            .to_bytes(),
-            Request::GetPassword(_) => functions::account::GetPassword {}.to_bytes(),
+            .try_to_bytes(),
+            Request::GetPassword(_) => functions::account::GetPassword {}.try_to_bytes(),
             Request::CheckPassword(check) => functions::auth::CheckPassword {
                 password: types::InputCheckPasswordSRP {
                     srp_id: check.srp_id,
                     a: check.a.to_vec(),
-                    m1: check.m1.to_vec(),
+                    m1: SecretBytes::from(&check.m1[..]),
                 }
                 .into(),
             }
-            .to_bytes(),
+            .try_to_bytes(),
             Request::SendEmailCode { email } => functions::account::SendVerifyEmailCode {
                 purpose: setup_purpose(phone_number, phone_code_hash),
                 email: email.clone(),
             }
-            .to_bytes(),
+            .try_to_bytes(),
             Request::VerifyEmail(v) => functions::account::VerifyEmail {
                 purpose: setup_purpose(phone_number, phone_code_hash),
                 verification: v.to_tl(),
             }
-            .to_bytes(),
+            .try_to_bytes(),
             Request::ResetLoginEmail => functions::auth::ResetLoginEmail {
                 phone_number,
                 phone_code_hash,
             }
-            .to_bytes(),
-            Request::PasswordRecovery => functions::auth::RequestPasswordRecovery {}.to_bytes(),
+            .try_to_bytes(),
+            Request::PasswordRecovery => functions::auth::RequestPasswordRecovery {}.try_to_bytes(),
             Request::CheckRecoveryCode(code) => functions::auth::CheckRecoveryPassword {
-                code: code.to_string(),
+                code: SecretString::from(code.as_str()),
             }
-            .to_bytes(),
-            Request::RecoverPassword { code, new_password } => {
-                recover_password_call(code.to_string(), new_password.as_deref().map(|p| &p.0))
-                    .to_bytes()
-            }
+            .try_to_bytes(),
+            Request::RecoverPassword { code, new_password } => recover_password_call(
+                SecretString::from(code.as_str()),
+                new_password.as_deref().map(|p| &p.0),
+            )
+            .try_to_bytes(),
             Request::FirebaseStart => functions::auth::InitFirebasePnvLogin {
                 except_ids: (!cx.except_ids.is_empty()).then(|| cx.except_ids.to_vec()),
                 api_id: cx.config.api_id,
                 api_hash: cx.config.api_hash.clone(),
             }
-            .to_bytes(),
+            .try_to_bytes(),
             Request::FirebaseFinish(token) => functions::auth::FinishFirebasePnvLogin {
-                google_token: token.to_string(),
+                google_token: SecretString::from(token.as_str()),
             }
-            .to_bytes(),
+            .try_to_bytes(),
             Request::FirebaseSignUp {
                 first_name,
                 last_name,
@@ -278,32 +283,33 @@ impl Request {
                 first_name: first_name.clone(),
                 last_name: last_name.clone(),
             }
-            .to_bytes(),
+            .try_to_bytes(),
             Request::FirebaseSms(proof) => {
                 let mut call = functions::auth::RequestFirebaseSms {
                     phone_number,
                     phone_code_hash,
                     ..Default::default()
                 };
-                let token = Some(proof.text().to_owned());
+                let token = Some(SecretString::from(proof.text()));
                 match proof {
                     IntegrityProof::SafetyNet(_) => call.safety_net_token = token,
                     IntegrityProof::PlayIntegrity(_) => call.play_integrity_token = token,
                     IntegrityProof::IosPushSecret(_) => call.ios_push_secret = token,
                 }
-                call.to_bytes()
+                call.try_to_bytes()
             }
             Request::CheckPaidAuth { form_id } => functions::auth::CheckPaidAuth {
                 phone_number,
                 phone_code_hash,
                 form_id: *form_id,
             }
-            .to_bytes(),
-        }
+            .try_to_bytes(),
+        };
+        bytes.map(Zeroizing::new)
     }
 }
 
-fn setup_purpose(phone_number: String, phone_code_hash: String) -> enums::EmailVerifyPurpose {
+fn setup_purpose(phone_number: String, phone_code_hash: SecretString) -> enums::EmailVerifyPurpose {
     tl::types::EmailVerifyPurposeLoginSetup {
         phone_number,
         phone_code_hash,

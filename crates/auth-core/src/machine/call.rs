@@ -110,8 +110,8 @@ where
     ///
     /// # Errors
     ///
-    /// An unsupported layer, a DC id that is not positive, or a function the layer does not
-    /// have.
+    /// An unsupported layer, a DC id that is not positive, a function the layer does not
+    /// have, or an argument too long to encode.
     pub fn new(session: &SessionConfig, call: F, now: Instant) -> Result<Self, UsageError> {
         let layer = session.check()?;
         if !layer.defines(F::CONSTRUCTOR_ID) {
@@ -120,6 +120,7 @@ where
                 layer: layer.get(),
             });
         }
+        call.encoded_len().map_err(UsageError::Unencodable)?;
         Ok(Self::start(
             session.dc,
             layer,
@@ -131,7 +132,8 @@ where
     }
 
     /// A call whose configuration the machine checked; request ids start at `first_id`, so a
-    /// machine that runs several calls keeps them unique.
+    /// machine that runs several calls keeps them unique. A call that cannot be encoded ends
+    /// at once with [`Error::Unencodable`].
     pub(crate) fn start(
         dc: DcId,
         layer: Layer,
@@ -140,8 +142,9 @@ where
         first_id: u64,
         now: Instant,
     ) -> Self {
+        let body = tl::Serialize::try_to_bytes(&call);
         let mut c = Call {
-            body: Zeroizing::new(tl::Serialize::to_bytes(&call)),
+            body: Zeroizing::new(Vec::new()),
             method: PhantomData,
             dc,
             layer,
@@ -158,7 +161,16 @@ where
             events: VecDeque::new(),
             finished: false,
         };
-        c.send(now);
+        match body {
+            Ok(body) => {
+                c.body = Zeroizing::new(body);
+                c.send(now);
+            }
+            Err(error) => c.fail(Error::Unencodable {
+                method: F::NAME,
+                error,
+            }),
+        }
         c
     }
 
@@ -208,7 +220,7 @@ where
         self.transmit = Some(Transmit {
             id,
             dc: self.dc,
-            body: self.body.to_vec(),
+            body: Zeroizing::new(self.body.to_vec()),
         });
     }
 
@@ -424,7 +436,7 @@ mod tests {
 
     fn logged_out() -> Vec<u8> {
         enums::auth::LoggedOut::from(types::auth::LoggedOut {
-            future_auth_token: Some(vec![1, 2]),
+            future_auth_token: Some(vec![1, 2].into()),
         })
         .to_bytes()
     }

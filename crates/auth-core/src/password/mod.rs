@@ -102,7 +102,7 @@ pub(crate) fn set_settings(
                 p: new.algo.p.clone(),
             }
             .into(),
-            new_password_hash: new.hash.to_vec(),
+            new_password_hash: crate::tl::SecretBytes::from(&new.hash[..]),
             hint: hint.to_owned(),
         }),
         email,
@@ -117,7 +117,7 @@ pub(crate) fn remove_settings() -> enums::account::PasswordInputSettings {
     types::account::PasswordInputSettings {
         new_password: Some(types::account::NewPasswordSettings {
             new_algo: types::PasswordKdfAlgoUnknown {}.into(),
-            new_password_hash: crate::srp::EMPTY_PASSWORD_HASH.to_vec(),
+            new_password_hash: crate::tl::SecretBytes::from(crate::srp::EMPTY_PASSWORD_HASH),
             hint: String::new(),
         }),
         email: None,

@@ -58,7 +58,7 @@ pub(crate) fn normalize_recovery_code(code: &str) -> Result<String, CodeFormatEr
 
 /// `auth.recoverPassword`: removes the password, or sets `new_password` (with an empty hint).
 pub(crate) fn recover_password_call(
-    code: String,
+    code: crate::tl::SecretString,
     new_password: Option<&NewPasswordHash>,
 ) -> functions::auth::RecoverPassword {
     functions::auth::RecoverPassword {
@@ -241,7 +241,7 @@ impl PasswordRecovery {
         let code = normalize_recovery_code(code)?;
         self.pending = Some(Pending::Check);
         self.phase = Phase::Working;
-        let call = functions::auth::CheckRecoveryPassword { code };
+        let call = functions::auth::CheckRecoveryPassword { code: code.into() };
         self.seq.start(call, Reply::Bool, now);
         Ok(())
     }
@@ -279,7 +279,7 @@ impl PasswordRecovery {
     fn recover(&mut self, now: Instant, code: &str, new_password: Option<&NewPasswordHash>) {
         self.pending = Some(Pending::Recover);
         self.phase = Phase::Working;
-        let call = recover_password_call(code.to_owned(), new_password);
+        let call = recover_password_call(code.into(), new_password);
         self.seq
             .start(call, |a| Reply::Authorization(Box::new(a)), now);
     }

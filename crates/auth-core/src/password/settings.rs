@@ -387,7 +387,7 @@ impl PasswordSettings {
         expect_phase("confirm_email", self.phase, self.email_commands_allowed())?;
         let length = self.email_code.as_ref().map_or(0, |c| c.length);
         let code = normalize_digits(code, length)?;
-        let call = functions::account::ConfirmPasswordEmail { code };
+        let call = functions::account::ConfirmPasswordEmail { code: code.into() };
         self.start(now, Pending::Confirm, call, Reply::Bool);
         Ok(())
     }

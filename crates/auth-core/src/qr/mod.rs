@@ -109,7 +109,7 @@ enum Step {
 /// let export = qr.poll_transmit().expect("auth.exportLoginToken is queued");
 /// let token = enums::auth::LoginToken::from(types::auth::LoginToken {
 ///     expires: (unix_now + 30) as i32,
-///     token: vec![1, 2, 3],
+///     token: vec![1, 2, 3].into(),
 /// });
 /// qr.handle_response(now, export.id, &token.to_bytes())?;
 /// let Some(QrEvent::Token(url)) = qr.poll_event() else { unreachable!() };
@@ -476,7 +476,7 @@ impl QrLogin {
     }
 
     /// Queues `auth.importLoginToken` with `token` on the home DC.
-    fn import(&mut self, now: Instant, token: Vec<u8>) {
+    fn import(&mut self, now: Instant, token: crate::tl::SecretBytes) {
         let call = functions::auth::ImportLoginToken { token };
         self.step = Step::Import(Call::start(
             self.home_dc,

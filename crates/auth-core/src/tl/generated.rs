@@ -7,7 +7,7 @@ use crate::tl::LayerMask;
 /// One struct per constructor layout (bare: no constructor id on the wire).
 pub mod types {
     #[allow(unused_imports)]
-    use crate::tl::codec::{write, DecodeError, Deserialize, Identifiable, Reader, RemoteCall, Serialize};
+    use crate::tl::codec::{write, DecodeError, Deserialize, EncodeError, Identifiable, Reader, RemoteCall, Serialize};
     #[allow(unused_imports)]
     use crate::tl::{DeserializeAt, LayerMask};
 
@@ -24,6 +24,10 @@ pub mod types {
 
     impl Serialize for InputPeerEmpty {
         fn serialize(&self, out: &mut Vec<u8>) {
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[])
         }
     }
 
@@ -47,6 +51,10 @@ pub mod types {
 
     impl Serialize for InputPeerSelf {
         fn serialize(&self, out: &mut Vec<u8>) {
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[])
         }
     }
 
@@ -73,6 +81,10 @@ pub mod types {
     impl Serialize for InputPeerChat {
         fn serialize(&self, out: &mut Vec<u8>) {
             write::i64(out, self.chat_id);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(8)])
         }
     }
 
@@ -104,6 +116,10 @@ pub mod types {
         fn serialize(&self, out: &mut Vec<u8>) {
             write::i64(out, self.user_id);
             write::i64(out, self.access_hash);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(8), Ok(8)])
         }
     }
 
@@ -137,6 +153,10 @@ pub mod types {
         fn serialize(&self, out: &mut Vec<u8>) {
             write::i64(out, self.channel_id);
             write::i64(out, self.access_hash);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(8), Ok(8)])
         }
     }
 
@@ -173,6 +193,10 @@ pub mod types {
             self.peer.serialize(out);
             write::i32(out, self.msg_id);
             write::i64(out, self.user_id);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[self.peer.encoded_len(), Ok(4), Ok(8)])
         }
     }
 
@@ -212,6 +236,10 @@ pub mod types {
             write::i32(out, self.msg_id);
             write::i64(out, self.channel_id);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[self.peer.encoded_len(), Ok(4), Ok(8)])
+        }
     }
 
     impl Deserialize for InputPeerChannelFromMessage {
@@ -241,6 +269,10 @@ pub mod types {
     impl Serialize for InputUserEmpty {
         fn serialize(&self, out: &mut Vec<u8>) {
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[])
+        }
     }
 
     impl Deserialize for InputUserEmpty {
@@ -263,6 +295,10 @@ pub mod types {
 
     impl Serialize for InputUserSelf {
         fn serialize(&self, out: &mut Vec<u8>) {
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[])
         }
     }
 
@@ -292,6 +328,10 @@ pub mod types {
         fn serialize(&self, out: &mut Vec<u8>) {
             write::i64(out, self.user_id);
             write::i64(out, self.access_hash);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(8), Ok(8)])
         }
     }
 
@@ -329,6 +369,10 @@ pub mod types {
             write::i32(out, self.msg_id);
             write::i64(out, self.user_id);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[self.peer.encoded_len(), Ok(4), Ok(8)])
+        }
     }
 
     impl Deserialize for InputUserFromMessage {
@@ -360,6 +404,10 @@ pub mod types {
     impl Serialize for UserEmpty {
         fn serialize(&self, out: &mut Vec<u8>) {
             write::i64(out, self.id);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(8)])
         }
     }
 
@@ -608,6 +656,10 @@ pub mod types {
                 write::i64(out, *v);
             }
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4), Ok(8), match &self.access_hash { Some(v) => Ok(8), None => Ok(0) }, match &self.first_name { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, match &self.last_name { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, match &self.username { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, match &self.phone { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, match &self.photo { Some(v) => v.encoded_len(), None => Ok(0) }, match &self.status { Some(v) => v.encoded_len(), None => Ok(0) }, match &self.bot_info_version { Some(v) => Ok(4), None => Ok(0) }, match &self.restriction_reason { Some(v) => write::vector_len(v, |x| x.encoded_len()), None => Ok(0) }, match &self.bot_inline_placeholder { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, match &self.lang_code { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, match &self.emoji_status { Some(v) => v.encoded_len(), None => Ok(0) }, match &self.usernames { Some(v) => write::vector_len(v, |x| x.encoded_len()), None => Ok(0) }, match &self.stories_max_id { Some(v) => v.encoded_len(), None => Ok(0) }, match &self.color { Some(v) => v.encoded_len(), None => Ok(0) }, match &self.profile_color { Some(v) => v.encoded_len(), None => Ok(0) }, match &self.bot_active_users { Some(v) => Ok(4), None => Ok(0) }, match &self.bot_verification_icon { Some(v) => Ok(8), None => Ok(0) }, match &self.send_paid_messages_stars { Some(v) => Ok(8), None => Ok(0) }, match &self.linked_community_id { Some(v) => Ok(8), None => Ok(0) }])
+        }
     }
 
     impl Deserialize for User {
@@ -731,6 +783,10 @@ pub mod types {
     impl Serialize for UserProfilePhotoEmpty {
         fn serialize(&self, out: &mut Vec<u8>) {
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[])
+        }
     }
 
     impl Deserialize for UserProfilePhotoEmpty {
@@ -773,6 +829,10 @@ pub mod types {
             }
             write::i32(out, self.dc_id);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(8), match &self.stripped_thumb { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, Ok(4)])
+        }
     }
 
     impl Deserialize for UserProfilePhoto {
@@ -807,6 +867,10 @@ pub mod types {
     impl Serialize for UserStatusEmpty {
         fn serialize(&self, out: &mut Vec<u8>) {
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[])
+        }
     }
 
     impl Deserialize for UserStatusEmpty {
@@ -832,6 +896,10 @@ pub mod types {
     impl Serialize for UserStatusOnline {
         fn serialize(&self, out: &mut Vec<u8>) {
             write::i32(out, self.expires);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4)])
         }
     }
 
@@ -861,6 +929,10 @@ pub mod types {
         fn serialize(&self, out: &mut Vec<u8>) {
             write::i32(out, self.was_online);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4)])
+        }
     }
 
     impl Deserialize for UserStatusOffline {
@@ -889,6 +961,10 @@ pub mod types {
         fn serialize(&self, out: &mut Vec<u8>) {
             let f_flags: u32 = if self.by_me { 1 << 0 } else { 0 };
             write::u32(out, f_flags);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4)])
         }
     }
 
@@ -920,6 +996,10 @@ pub mod types {
             let f_flags: u32 = if self.by_me { 1 << 0 } else { 0 };
             write::u32(out, f_flags);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4)])
+        }
     }
 
     impl Deserialize for UserStatusLastWeek {
@@ -949,6 +1029,10 @@ pub mod types {
         fn serialize(&self, out: &mut Vec<u8>) {
             let f_flags: u32 = if self.by_me { 1 << 0 } else { 0 };
             write::u32(out, f_flags);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4)])
         }
     }
 
@@ -999,6 +1083,10 @@ pub mod types {
                 write::bytes(out, g.location.as_bytes());
             }
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(8), match &self.details { Some(g) => Ok(4), None => Ok(0) }, match &self.details { Some(g) => write::bytes_len(g.device.len()), None => Ok(0) }, match &self.details { Some(g) => write::bytes_len(g.location.len()), None => Ok(0) }])
+        }
     }
 
     impl Deserialize for UpdateNewAuthorization {
@@ -1045,6 +1133,10 @@ pub mod types {
     impl Serialize for UpdateLoginToken {
         fn serialize(&self, out: &mut Vec<u8>) {
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[])
+        }
     }
 
     impl Deserialize for UpdateLoginToken {
@@ -1076,6 +1168,10 @@ pub mod types {
             write::bytes(out, self.country.as_bytes());
             write::i32(out, self.this_dc);
             write::i32(out, self.nearest_dc);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[write::bytes_len(self.country.len()), Ok(4), Ok(4)])
         }
     }
 
@@ -1161,6 +1257,10 @@ pub mod types {
             write::bytes(out, self.country.as_bytes());
             write::bytes(out, self.region.as_bytes());
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(8), write::bytes_len(self.device_model.len()), write::bytes_len(self.platform.len()), write::bytes_len(self.system_version.len()), Ok(4), write::bytes_len(self.app_name.len()), write::bytes_len(self.app_version.len()), Ok(4), Ok(4), write::bytes_len(self.ip.len()), write::bytes_len(self.country.len()), write::bytes_len(self.region.len())])
+        }
     }
 
     impl Deserialize for Authorization {
@@ -1227,6 +1327,10 @@ pub mod types {
             write::i32(out, self.offset);
             write::i32(out, self.length);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4)])
+        }
     }
 
     impl Deserialize for MessageEntityUnknown {
@@ -1259,6 +1363,10 @@ pub mod types {
         fn serialize(&self, out: &mut Vec<u8>) {
             write::i32(out, self.offset);
             write::i32(out, self.length);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4)])
         }
     }
 
@@ -1293,6 +1401,10 @@ pub mod types {
             write::i32(out, self.offset);
             write::i32(out, self.length);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4)])
+        }
     }
 
     impl Deserialize for MessageEntityHashtag {
@@ -1325,6 +1437,10 @@ pub mod types {
         fn serialize(&self, out: &mut Vec<u8>) {
             write::i32(out, self.offset);
             write::i32(out, self.length);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4)])
         }
     }
 
@@ -1359,6 +1475,10 @@ pub mod types {
             write::i32(out, self.offset);
             write::i32(out, self.length);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4)])
+        }
     }
 
     impl Deserialize for MessageEntityUrl {
@@ -1391,6 +1511,10 @@ pub mod types {
         fn serialize(&self, out: &mut Vec<u8>) {
             write::i32(out, self.offset);
             write::i32(out, self.length);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4)])
         }
     }
 
@@ -1425,6 +1549,10 @@ pub mod types {
             write::i32(out, self.offset);
             write::i32(out, self.length);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4)])
+        }
     }
 
     impl Deserialize for MessageEntityBold {
@@ -1458,6 +1586,10 @@ pub mod types {
             write::i32(out, self.offset);
             write::i32(out, self.length);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4)])
+        }
     }
 
     impl Deserialize for MessageEntityItalic {
@@ -1490,6 +1622,10 @@ pub mod types {
         fn serialize(&self, out: &mut Vec<u8>) {
             write::i32(out, self.offset);
             write::i32(out, self.length);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4)])
         }
     }
 
@@ -1526,6 +1662,10 @@ pub mod types {
             write::i32(out, self.offset);
             write::i32(out, self.length);
             write::bytes(out, self.language.as_bytes());
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4), write::bytes_len(self.language.len())])
         }
     }
 
@@ -1565,6 +1705,10 @@ pub mod types {
             write::i32(out, self.length);
             write::bytes(out, self.url.as_bytes());
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4), write::bytes_len(self.url.len())])
+        }
     }
 
     impl Deserialize for MessageEntityTextUrl {
@@ -1602,6 +1746,10 @@ pub mod types {
             write::i32(out, self.offset);
             write::i32(out, self.length);
             write::i64(out, self.user_id);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4), Ok(8)])
         }
     }
 
@@ -1641,6 +1789,10 @@ pub mod types {
             write::i32(out, self.length);
             self.user_id.serialize(out);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4), self.user_id.encoded_len()])
+        }
     }
 
     impl Deserialize for InputMessageEntityMentionName {
@@ -1676,6 +1828,10 @@ pub mod types {
             write::i32(out, self.offset);
             write::i32(out, self.length);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4)])
+        }
     }
 
     impl Deserialize for MessageEntityPhone {
@@ -1708,6 +1864,10 @@ pub mod types {
         fn serialize(&self, out: &mut Vec<u8>) {
             write::i32(out, self.offset);
             write::i32(out, self.length);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4)])
         }
     }
 
@@ -1742,6 +1902,10 @@ pub mod types {
             write::i32(out, self.offset);
             write::i32(out, self.length);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4)])
+        }
     }
 
     impl Deserialize for MessageEntityUnderline {
@@ -1774,6 +1938,10 @@ pub mod types {
         fn serialize(&self, out: &mut Vec<u8>) {
             write::i32(out, self.offset);
             write::i32(out, self.length);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4)])
         }
     }
 
@@ -1808,6 +1976,10 @@ pub mod types {
             write::i32(out, self.offset);
             write::i32(out, self.length);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4)])
+        }
     }
 
     impl Deserialize for MessageEntityBankCard {
@@ -1840,6 +2012,10 @@ pub mod types {
         fn serialize(&self, out: &mut Vec<u8>) {
             write::i32(out, self.offset);
             write::i32(out, self.length);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4)])
         }
     }
 
@@ -1876,6 +2052,10 @@ pub mod types {
             write::i32(out, self.offset);
             write::i32(out, self.length);
             write::i64(out, self.document_id);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4), Ok(8)])
         }
     }
 
@@ -1915,6 +2095,10 @@ pub mod types {
             write::u32(out, f_flags);
             write::i32(out, self.offset);
             write::i32(out, self.length);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4), Ok(4)])
         }
     }
 
@@ -1976,6 +2160,10 @@ pub mod types {
             write::i32(out, self.length);
             write::i32(out, self.date);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4), Ok(4), Ok(4)])
+        }
     }
 
     impl Deserialize for MessageEntityFormattedDate {
@@ -2026,6 +2214,10 @@ pub mod types {
             write::i32(out, self.offset);
             write::i32(out, self.length);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4)])
+        }
     }
 
     impl Deserialize for MessageEntityDiffInsert {
@@ -2064,6 +2256,10 @@ pub mod types {
             write::i32(out, self.length);
             write::bytes(out, self.old_text.as_bytes());
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4), write::bytes_len(self.old_text.len())])
+        }
     }
 
     impl Deserialize for MessageEntityDiffReplace {
@@ -2101,6 +2297,10 @@ pub mod types {
             write::i32(out, self.offset);
             write::i32(out, self.length);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4)])
+        }
     }
 
     impl Deserialize for MessageEntityDiffDelete {
@@ -2136,6 +2336,10 @@ pub mod types {
             write::i32(out, self.offset);
             write::i32(out, self.length);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4)])
+        }
     }
 
     impl Deserialize for MessageEntityTonAddress {
@@ -2165,6 +2369,10 @@ pub mod types {
     impl Serialize for DataJSON {
         fn serialize(&self, out: &mut Vec<u8>) {
             write::bytes(out, self.data.as_bytes());
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[write::bytes_len(self.data.len())])
         }
     }
 
@@ -2197,6 +2405,10 @@ pub mod types {
             write::bytes(out, self.address.as_bytes());
             write::i32(out, self.port);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[write::bytes_len(self.address.len()), Ok(4)])
+        }
     }
 
     impl Deserialize for InputClientProxy {
@@ -2223,6 +2435,10 @@ pub mod types {
 
     impl Serialize for PasswordKdfAlgoUnknown {
         fn serialize(&self, out: &mut Vec<u8>) {
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[])
         }
     }
 
@@ -2259,6 +2475,10 @@ pub mod types {
             write::i32(out, self.g);
             write::bytes(out, &self.p);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[write::bytes_len(self.salt1.len()), write::bytes_len(self.salt2.len()), Ok(4), write::bytes_len(self.p.len())])
+        }
     }
 
     impl Deserialize for PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow {
@@ -2290,6 +2510,10 @@ pub mod types {
     impl Serialize for SecurePasswordKdfAlgoUnknown {
         fn serialize(&self, out: &mut Vec<u8>) {
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[])
+        }
     }
 
     impl Deserialize for SecurePasswordKdfAlgoUnknown {
@@ -2315,6 +2539,10 @@ pub mod types {
     impl Serialize for SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000 {
         fn serialize(&self, out: &mut Vec<u8>) {
             write::bytes(out, &self.salt);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[write::bytes_len(self.salt.len())])
         }
     }
 
@@ -2344,6 +2572,10 @@ pub mod types {
         fn serialize(&self, out: &mut Vec<u8>) {
             write::bytes(out, &self.salt);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[write::bytes_len(self.salt.len())])
+        }
     }
 
     impl Deserialize for SecurePasswordKdfAlgoSHA512 {
@@ -2362,7 +2594,7 @@ pub mod types {
         /// `secure_algo`
         pub secure_algo: crate::tl::enums::SecurePasswordKdfAlgo,
         /// `secure_secret`
-        pub secure_secret: Vec<u8>,
+        pub secure_secret: crate::tl::SecretBytes,
         /// `secure_secret_id`
         pub secure_secret_id: i64,
     }
@@ -2388,12 +2620,16 @@ pub mod types {
             write::bytes(out, &self.secure_secret);
             write::i64(out, self.secure_secret_id);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[self.secure_algo.encoded_len(), write::bytes_len(self.secure_secret.len()), Ok(8)])
+        }
     }
 
     impl Deserialize for SecureSecretSettings {
         fn deserialize(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
             let f_secure_algo = crate::tl::enums::SecurePasswordKdfAlgo::deserialize(r)?;
-            let f_secure_secret = r.bytes()?;
+            let f_secure_secret = crate::tl::SecretBytes::from(r.bytes()?);
             let f_secure_secret_id = r.i64()?;
             Ok(Self {
                 secure_algo: f_secure_algo,
@@ -2417,6 +2653,10 @@ pub mod types {
     impl Serialize for InputCheckPasswordEmpty {
         fn serialize(&self, out: &mut Vec<u8>) {
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[])
+        }
     }
 
     impl Deserialize for InputCheckPasswordEmpty {
@@ -2435,7 +2675,7 @@ pub mod types {
         /// `A`
         pub a: Vec<u8>,
         /// `M1`
-        pub m1: Vec<u8>,
+        pub m1: crate::tl::SecretBytes,
     }
 
     impl std::fmt::Debug for InputCheckPasswordSRP {
@@ -2459,13 +2699,17 @@ pub mod types {
             write::bytes(out, &self.a);
             write::bytes(out, &self.m1);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(8), write::bytes_len(self.a.len()), write::bytes_len(self.m1.len())])
+        }
     }
 
     impl Deserialize for InputCheckPasswordSRP {
         fn deserialize(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
             let f_srp_id = r.i64()?;
             let f_a = r.bytes()?;
-            let f_m1 = r.bytes()?;
+            let f_m1 = crate::tl::SecretBytes::from(r.bytes()?);
             Ok(Self {
                 srp_id: f_srp_id,
                 a: f_a,
@@ -2491,7 +2735,7 @@ pub mod types {
         /// `unknown_number`: bit 9 of `flags`.
         pub unknown_number: bool,
         /// `logout_tokens`, present when bit 6 of `flags` is set.
-        pub logout_tokens: Option<Vec<Vec<u8>>>,
+        pub logout_tokens: Option<Vec<crate::tl::SecretBytes>>,
         /// `token`, `app_sandbox`: present together, when bit 8 of `flags` is set.
         pub app_token: Option<CodeSettingsAppToken>,
     }
@@ -2537,6 +2781,10 @@ pub mod types {
                 write::bool(out, g.app_sandbox);
             }
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), match &self.logout_tokens { Some(v) => write::vector_len(v, |x| write::bytes_len(x.len())), None => Ok(0) }, match &self.app_token { Some(g) => write::bytes_len(g.token.len()), None => Ok(0) }, match &self.app_token { Some(g) => Ok(4), None => Ok(0) }])
+        }
     }
 
     impl Deserialize for CodeSettings {
@@ -2548,8 +2796,8 @@ pub mod types {
             let f_allow_missed_call = f_flags & (1 << 5) != 0;
             let f_allow_firebase = f_flags & (1 << 7) != 0;
             let f_unknown_number = f_flags & (1 << 9) != 0;
-            let f_logout_tokens = if f_flags & (1 << 6) != 0 { Some(r.vector(|r| Ok(r.bytes()?))?) } else { None };
-            let f_token = if f_flags & (1 << 8) != 0 { Some(r.string()?) } else { None };
+            let f_logout_tokens = if f_flags & (1 << 6) != 0 { Some(r.vector(|r| Ok(crate::tl::SecretBytes::from(r.bytes()?)))?) } else { None };
+            let f_token = if f_flags & (1 << 8) != 0 { Some(crate::tl::SecretString::from(r.string()?)) } else { None };
             let f_app_sandbox = if f_flags & (1 << 8) != 0 { Some(r.bool()?) } else { None };
             let f_app_token = match (f_token, f_app_sandbox) {
                 (Some(f_token), Some(f_app_sandbox)) => Some(CodeSettingsAppToken { token: f_token, app_sandbox: f_app_sandbox }),
@@ -2573,7 +2821,7 @@ pub mod types {
     #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
     pub struct CodeSettingsAppToken {
         /// `token`
-        pub token: String,
+        pub token: crate::tl::SecretString,
         /// `app_sandbox`
         pub app_sandbox: bool,
     }
@@ -2610,6 +2858,10 @@ pub mod types {
             write::bytes(out, self.reason.as_bytes());
             write::bytes(out, self.text.as_bytes());
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[write::bytes_len(self.platform.len()), write::bytes_len(self.reason.len()), write::bytes_len(self.text.len())])
+        }
     }
 
     impl Deserialize for RestrictionReason {
@@ -2638,6 +2890,10 @@ pub mod types {
 
     impl Serialize for EmojiStatusEmpty {
         fn serialize(&self, out: &mut Vec<u8>) {
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[])
         }
     }
 
@@ -2671,6 +2927,10 @@ pub mod types {
             if let Some(v) = &self.until {
                 write::i32(out, *v);
             }
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(8), match &self.until { Some(v) => Ok(4), None => Ok(0) }])
         }
     }
 
@@ -2734,6 +2994,10 @@ pub mod types {
                 write::i32(out, *v);
             }
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(8), Ok(8), write::bytes_len(self.title.len()), write::bytes_len(self.slug.len()), Ok(8), Ok(4), Ok(4), Ok(4), Ok(4), match &self.until { Some(v) => Ok(4), None => Ok(0) }])
+        }
     }
 
     impl Deserialize for EmojiStatusCollectible {
@@ -2788,6 +3052,10 @@ pub mod types {
                 write::i32(out, *v);
             }
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(8), match &self.until { Some(v) => Ok(4), None => Ok(0) }])
+        }
     }
 
     impl Deserialize for InputEmojiStatusCollectible {
@@ -2809,7 +3077,7 @@ pub mod types {
         /// `phone_number`
         pub phone_number: String,
         /// `phone_code_hash`
-        pub phone_code_hash: String,
+        pub phone_code_hash: crate::tl::SecretString,
     }
 
     impl std::fmt::Debug for EmailVerifyPurposeLoginSetup {
@@ -2831,12 +3099,16 @@ pub mod types {
             write::bytes(out, self.phone_number.as_bytes());
             write::bytes(out, self.phone_code_hash.as_bytes());
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[write::bytes_len(self.phone_number.len()), write::bytes_len(self.phone_code_hash.len())])
+        }
     }
 
     impl Deserialize for EmailVerifyPurposeLoginSetup {
         fn deserialize(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
             let f_phone_number = r.string()?;
-            let f_phone_code_hash = r.string()?;
+            let f_phone_code_hash = crate::tl::SecretString::from(r.string()?);
             Ok(Self {
                 phone_number: f_phone_number,
                 phone_code_hash: f_phone_code_hash,
@@ -2857,6 +3129,10 @@ pub mod types {
 
     impl Serialize for EmailVerifyPurposeLoginChange {
         fn serialize(&self, out: &mut Vec<u8>) {
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[])
         }
     }
 
@@ -2881,6 +3157,10 @@ pub mod types {
     impl Serialize for EmailVerifyPurposePassport {
         fn serialize(&self, out: &mut Vec<u8>) {
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[])
+        }
     }
 
     impl Deserialize for EmailVerifyPurposePassport {
@@ -2895,7 +3175,7 @@ pub mod types {
     #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
     pub struct EmailVerificationCode {
         /// `code`
-        pub code: String,
+        pub code: crate::tl::SecretString,
     }
 
     impl std::fmt::Debug for EmailVerificationCode {
@@ -2915,11 +3195,15 @@ pub mod types {
         fn serialize(&self, out: &mut Vec<u8>) {
             write::bytes(out, self.code.as_bytes());
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[write::bytes_len(self.code.len())])
+        }
     }
 
     impl Deserialize for EmailVerificationCode {
         fn deserialize(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-            let f_code = r.string()?;
+            let f_code = crate::tl::SecretString::from(r.string()?);
             Ok(Self {
                 code: f_code,
             })
@@ -2931,7 +3215,7 @@ pub mod types {
     #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
     pub struct EmailVerificationGoogle {
         /// `token`
-        pub token: String,
+        pub token: crate::tl::SecretString,
     }
 
     impl std::fmt::Debug for EmailVerificationGoogle {
@@ -2951,11 +3235,15 @@ pub mod types {
         fn serialize(&self, out: &mut Vec<u8>) {
             write::bytes(out, self.token.as_bytes());
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[write::bytes_len(self.token.len())])
+        }
     }
 
     impl Deserialize for EmailVerificationGoogle {
         fn deserialize(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-            let f_token = r.string()?;
+            let f_token = crate::tl::SecretString::from(r.string()?);
             Ok(Self {
                 token: f_token,
             })
@@ -2967,7 +3255,7 @@ pub mod types {
     #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
     pub struct EmailVerificationApple {
         /// `token`
-        pub token: String,
+        pub token: crate::tl::SecretString,
     }
 
     impl std::fmt::Debug for EmailVerificationApple {
@@ -2987,11 +3275,15 @@ pub mod types {
         fn serialize(&self, out: &mut Vec<u8>) {
             write::bytes(out, self.token.as_bytes());
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[write::bytes_len(self.token.len())])
+        }
     }
 
     impl Deserialize for EmailVerificationApple {
         fn deserialize(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-            let f_token = r.string()?;
+            let f_token = crate::tl::SecretString::from(r.string()?);
             Ok(Self {
                 token: f_token,
             })
@@ -3027,6 +3319,10 @@ pub mod types {
                 | if self.expired { 1 << 3 } else { 0 };
             write::u32(out, f_flags);
             write::bytes(out, self.username.as_bytes());
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), write::bytes_len(self.username.len())])
         }
     }
 
@@ -3074,6 +3370,10 @@ pub mod types {
             if let Some(v) = &self.background_emoji_id {
                 write::i64(out, *v);
             }
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), match &self.color { Some(v) => Ok(4), None => Ok(0) }, match &self.background_emoji_id { Some(v) => Ok(8), None => Ok(0) }])
         }
     }
 
@@ -3131,6 +3431,10 @@ pub mod types {
                 write::vector(out, v, |out, x| { write::i32(out, *x); });
             }
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(8), Ok(8), Ok(8), Ok(4), write::vector_len(&self.colors, |x| Ok(4)), match &self.dark_accent_color { Some(v) => Ok(4), None => Ok(0) }, match &self.dark_colors { Some(v) => write::vector_len(v, |x| Ok(4)), None => Ok(0) }])
+        }
     }
 
     impl Deserialize for PeerColorCollectible {
@@ -3172,6 +3476,10 @@ pub mod types {
         fn serialize(&self, out: &mut Vec<u8>) {
             write::i64(out, self.collectible_id);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(8)])
+        }
     }
 
     impl Deserialize for InputPeerColorCollectible {
@@ -3207,6 +3515,10 @@ pub mod types {
                 write::i32(out, *v);
             }
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), match &self.max_id { Some(v) => Ok(4), None => Ok(0) }])
+        }
     }
 
     impl Deserialize for RecentStory {
@@ -3222,13 +3534,22 @@ pub mod types {
     }
 
     /// `inputPasskeyResponseRegister#3e63935c client_data:DataJSON attestation_data:bytes = InputPasskeyResponse`
-    #[derive(Clone, PartialEq, Debug, Default)]
+    #[derive(Clone, PartialEq, Default)]
     #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
     pub struct InputPasskeyResponseRegister {
         /// `client_data`
         pub client_data: crate::tl::enums::DataJSON,
         /// `attestation_data`
-        pub attestation_data: Vec<u8>,
+        pub attestation_data: crate::tl::SecretBytes,
+    }
+
+    impl std::fmt::Debug for InputPasskeyResponseRegister {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("InputPasskeyResponseRegister")
+                .field("client_data", &crate::tl::codec::Redacted(crate::tl::codec::SecretLen::secret_len(&self.client_data)))
+                .field("attestation_data", &crate::tl::codec::Redacted(crate::tl::codec::SecretLen::secret_len(&self.attestation_data)))
+                .finish()
+        }
     }
 
     impl Identifiable for InputPasskeyResponseRegister {
@@ -3241,12 +3562,16 @@ pub mod types {
             self.client_data.serialize(out);
             write::bytes(out, &self.attestation_data);
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[self.client_data.encoded_len(), write::bytes_len(self.attestation_data.len())])
+        }
     }
 
     impl Deserialize for InputPasskeyResponseRegister {
         fn deserialize(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
             let f_client_data = crate::tl::enums::DataJSON::deserialize(r)?;
-            let f_attestation_data = r.bytes()?;
+            let f_attestation_data = crate::tl::SecretBytes::from(r.bytes()?);
             Ok(Self {
                 client_data: f_client_data,
                 attestation_data: f_attestation_data,
@@ -3255,17 +3580,28 @@ pub mod types {
     }
 
     /// `inputPasskeyResponseLogin#c31fc14a client_data:DataJSON authenticator_data:bytes signature:bytes user_handle:string = InputPasskeyResponse`
-    #[derive(Clone, PartialEq, Debug, Default)]
+    #[derive(Clone, PartialEq, Default)]
     #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
     pub struct InputPasskeyResponseLogin {
         /// `client_data`
         pub client_data: crate::tl::enums::DataJSON,
         /// `authenticator_data`
-        pub authenticator_data: Vec<u8>,
+        pub authenticator_data: crate::tl::SecretBytes,
         /// `signature`
-        pub signature: Vec<u8>,
+        pub signature: crate::tl::SecretBytes,
         /// `user_handle`
-        pub user_handle: String,
+        pub user_handle: crate::tl::SecretString,
+    }
+
+    impl std::fmt::Debug for InputPasskeyResponseLogin {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("InputPasskeyResponseLogin")
+                .field("client_data", &crate::tl::codec::Redacted(crate::tl::codec::SecretLen::secret_len(&self.client_data)))
+                .field("authenticator_data", &crate::tl::codec::Redacted(crate::tl::codec::SecretLen::secret_len(&self.authenticator_data)))
+                .field("signature", &crate::tl::codec::Redacted(crate::tl::codec::SecretLen::secret_len(&self.signature)))
+                .field("user_handle", &crate::tl::codec::Redacted(crate::tl::codec::SecretLen::secret_len(&self.user_handle)))
+                .finish()
+        }
     }
 
     impl Identifiable for InputPasskeyResponseLogin {
@@ -3280,14 +3616,18 @@ pub mod types {
             write::bytes(out, &self.signature);
             write::bytes(out, self.user_handle.as_bytes());
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[self.client_data.encoded_len(), write::bytes_len(self.authenticator_data.len()), write::bytes_len(self.signature.len()), write::bytes_len(self.user_handle.len())])
+        }
     }
 
     impl Deserialize for InputPasskeyResponseLogin {
         fn deserialize(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
             let f_client_data = crate::tl::enums::DataJSON::deserialize(r)?;
-            let f_authenticator_data = r.bytes()?;
-            let f_signature = r.bytes()?;
-            let f_user_handle = r.string()?;
+            let f_authenticator_data = crate::tl::SecretBytes::from(r.bytes()?);
+            let f_signature = crate::tl::SecretBytes::from(r.bytes()?);
+            let f_user_handle = crate::tl::SecretString::from(r.string()?);
             Ok(Self {
                 client_data: f_client_data,
                 authenticator_data: f_authenticator_data,
@@ -3319,6 +3659,10 @@ pub mod types {
             write::bytes(out, self.id.as_bytes());
             write::bytes(out, self.raw_id.as_bytes());
             self.response.serialize(out);
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[write::bytes_len(self.id.len()), write::bytes_len(self.raw_id.len()), self.response.encoded_len()])
         }
     }
 
@@ -3355,6 +3699,10 @@ pub mod types {
             write::i32(out, self.error_code);
             write::bytes(out, self.error_message.as_bytes());
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), write::bytes_len(self.error_message.len())])
+        }
     }
 
     impl Deserialize for RpcError {
@@ -3375,7 +3723,7 @@ pub mod types {
     #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
     pub struct InputPasskeyCredentialFirebasePNV {
         /// `pnv_token`
-        pub pnv_token: String,
+        pub pnv_token: crate::tl::SecretString,
     }
 
     impl std::fmt::Debug for InputPasskeyCredentialFirebasePNV {
@@ -3395,11 +3743,15 @@ pub mod types {
         fn serialize(&self, out: &mut Vec<u8>) {
             write::bytes(out, self.pnv_token.as_bytes());
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[write::bytes_len(self.pnv_token.len())])
+        }
     }
 
     impl Deserialize for InputPasskeyCredentialFirebasePNV {
         fn deserialize(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-            let f_pnv_token = r.string()?;
+            let f_pnv_token = crate::tl::SecretString::from(r.string()?);
             Ok(Self {
                 pnv_token: f_pnv_token,
             })
@@ -3636,6 +3988,10 @@ pub mod types {
                 write::i64(out, *v);
             }
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            write::sum(&[Ok(4), Ok(4), Ok(8), match &self.access_hash { Some(v) => Ok(8), None => Ok(0) }, match &self.first_name { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, match &self.last_name { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, match &self.username { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, match &self.phone { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, match &self.photo { Some(v) => v.encoded_len(), None => Ok(0) }, match &self.status { Some(v) => v.encoded_len(), None => Ok(0) }, match &self.bot_info_version { Some(v) => Ok(4), None => Ok(0) }, match &self.restriction_reason { Some(v) => write::vector_len(v, |x| x.encoded_len()), None => Ok(0) }, match &self.bot_inline_placeholder { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, match &self.lang_code { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, match &self.emoji_status { Some(v) => v.encoded_len(), None => Ok(0) }, match &self.usernames { Some(v) => write::vector_len(v, |x| x.encoded_len()), None => Ok(0) }, match &self.stories_max_id { Some(v) => v.encoded_len(), None => Ok(0) }, match &self.color { Some(v) => v.encoded_len(), None => Ok(0) }, match &self.profile_color { Some(v) => v.encoded_len(), None => Ok(0) }, match &self.bot_active_users { Some(v) => Ok(4), None => Ok(0) }, match &self.bot_verification_icon { Some(v) => Ok(8), None => Ok(0) }, match &self.send_paid_messages_stars { Some(v) => Ok(8), None => Ok(0) }])
+        }
     }
 
     impl Deserialize for UserLayer220 {
@@ -3746,7 +4102,7 @@ pub mod types {
     /// The `account.` namespace.
     pub mod account {
         #[allow(unused_imports)]
-        use crate::tl::codec::{write, DecodeError, Deserialize, Identifiable, Reader, RemoteCall, Serialize};
+        use crate::tl::codec::{write, DecodeError, Deserialize, EncodeError, Identifiable, Reader, RemoteCall, Serialize};
         #[allow(unused_imports)]
         use crate::tl::{DeserializeAt, LayerMask};
 
@@ -3769,6 +4125,10 @@ pub mod types {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::i32(out, self.authorization_ttl_days);
                 write::vector(out, &self.authorizations, |out, x| { x.serialize(out); });
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), write::vector_len(&self.authorizations, |x| x.encoded_len())])
             }
         }
 
@@ -3856,6 +4216,10 @@ pub mod types {
                     write::bytes(out, v.as_bytes());
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), match &self.srp { Some(g) => g.current_algo.encoded_len(), None => Ok(0) }, match &self.srp { Some(g) => write::bytes_len(g.srp_b.len()), None => Ok(0) }, match &self.srp { Some(g) => Ok(8), None => Ok(0) }, match &self.hint { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, match &self.email_unconfirmed_pattern { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, self.new_algo.encoded_len(), self.new_secure_algo.encoded_len(), write::bytes_len(self.secure_random.len()), match &self.pending_reset_date { Some(v) => Ok(4), None => Ok(0) }, match &self.login_email_pattern { Some(v) => write::bytes_len(v.len()), None => Ok(0) }])
+            }
         }
 
         impl Deserialize for Password {
@@ -3931,6 +4295,10 @@ pub mod types {
                     v.serialize(out);
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), match &self.email { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, match &self.secure_settings { Some(v) => v.encoded_len(), None => Ok(0) }])
+            }
         }
 
         impl Deserialize for PasswordSettings {
@@ -3984,13 +4352,17 @@ pub mod types {
                     v.serialize(out);
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), match &self.new_password { Some(g) => g.new_algo.encoded_len(), None => Ok(0) }, match &self.new_password { Some(g) => write::bytes_len(g.new_password_hash.len()), None => Ok(0) }, match &self.new_password { Some(g) => write::bytes_len(g.hint.len()), None => Ok(0) }, match &self.email { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, match &self.new_secure_settings { Some(v) => v.encoded_len(), None => Ok(0) }])
+            }
         }
 
         impl Deserialize for PasswordInputSettings {
             fn deserialize(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
                 let f_flags = r.u32()?;
                 let f_new_algo = if f_flags & (1 << 0) != 0 { Some(crate::tl::enums::PasswordKdfAlgo::deserialize(r)?) } else { None };
-                let f_new_password_hash = if f_flags & (1 << 0) != 0 { Some(r.bytes()?) } else { None };
+                let f_new_password_hash = if f_flags & (1 << 0) != 0 { Some(crate::tl::SecretBytes::from(r.bytes()?)) } else { None };
                 let f_hint = if f_flags & (1 << 0) != 0 { Some(r.string()?) } else { None };
                 let f_email = if f_flags & (1 << 1) != 0 { Some(r.string()?) } else { None };
                 let f_new_secure_settings = if f_flags & (1 << 2) != 0 { Some(crate::tl::enums::SecureSecretSettings::deserialize(r)?) } else { None };
@@ -4013,7 +4385,7 @@ pub mod types {
             /// `new_algo`
             pub new_algo: crate::tl::enums::PasswordKdfAlgo,
             /// `new_password_hash`
-            pub new_password_hash: Vec<u8>,
+            pub new_password_hash: crate::tl::SecretBytes,
             /// `hint`
             pub hint: String,
         }
@@ -4048,6 +4420,10 @@ pub mod types {
                 write::bytes(out, self.email_pattern.as_bytes());
                 write::i32(out, self.length);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[write::bytes_len(self.email_pattern.len()), Ok(4)])
+            }
         }
 
         impl Deserialize for SentEmailCode {
@@ -4078,6 +4454,10 @@ pub mod types {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::i32(out, self.retry_date);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4)])
+            }
         }
 
         impl Deserialize for ResetPasswordFailedWait {
@@ -4106,6 +4486,10 @@ pub mod types {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::i32(out, self.until_date);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4)])
+            }
         }
 
         impl Deserialize for ResetPasswordRequestedWait {
@@ -4130,6 +4514,10 @@ pub mod types {
 
         impl Serialize for ResetPasswordOk {
             fn serialize(&self, out: &mut Vec<u8>) {
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[])
             }
         }
 
@@ -4156,6 +4544,10 @@ pub mod types {
         impl Serialize for EmailVerified {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::bytes(out, self.email.as_bytes());
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[write::bytes_len(self.email.len())])
             }
         }
 
@@ -4188,6 +4580,10 @@ pub mod types {
                 write::bytes(out, self.email.as_bytes());
                 self.sent_code.serialize(out);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[write::bytes_len(self.email.len()), self.sent_code.encoded_len()])
+            }
         }
 
         impl DeserializeAt for EmailVerifiedLogin {
@@ -4211,7 +4607,7 @@ pub mod types {
     /// The `auth.` namespace.
     pub mod auth {
         #[allow(unused_imports)]
-        use crate::tl::codec::{write, DecodeError, Deserialize, Identifiable, Reader, RemoteCall, Serialize};
+        use crate::tl::codec::{write, DecodeError, Deserialize, EncodeError, Identifiable, Reader, RemoteCall, Serialize};
         #[allow(unused_imports)]
         use crate::tl::{DeserializeAt, LayerMask};
 
@@ -4222,7 +4618,7 @@ pub mod types {
             /// `type`
             pub r#type: crate::tl::enums::auth::SentCodeType,
             /// `phone_code_hash`
-            pub phone_code_hash: String,
+            pub phone_code_hash: crate::tl::SecretString,
             /// `next_type`, present when bit 1 of `flags` is set.
             pub next_type: Option<crate::tl::enums::auth::CodeType>,
             /// `timeout`, present when bit 2 of `flags` is set.
@@ -4259,13 +4655,17 @@ pub mod types {
                     write::i32(out, *v);
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), self.r#type.encoded_len(), write::bytes_len(self.phone_code_hash.len()), match &self.next_type { Some(v) => v.encoded_len(), None => Ok(0) }, match &self.timeout { Some(v) => Ok(4), None => Ok(0) }])
+            }
         }
 
         impl Deserialize for SentCode {
             fn deserialize(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
                 let f_flags = r.u32()?;
                 let f_type = crate::tl::enums::auth::SentCodeType::deserialize(r)?;
-                let f_phone_code_hash = r.string()?;
+                let f_phone_code_hash = crate::tl::SecretString::from(r.string()?);
                 let f_next_type = if f_flags & (1 << 1) != 0 { Some(crate::tl::enums::auth::CodeType::deserialize(r)?) } else { None };
                 let f_timeout = if f_flags & (1 << 2) != 0 { Some(r.i32()?) } else { None };
                 Ok(Self {
@@ -4294,6 +4694,10 @@ pub mod types {
             fn serialize(&self, out: &mut Vec<u8>) {
                 self.authorization.serialize(out);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[self.authorization.encoded_len()])
+            }
         }
 
         impl DeserializeAt for SentCodeSuccess {
@@ -4320,7 +4724,7 @@ pub mod types {
             /// `store_product`
             pub store_product: String,
             /// `phone_code_hash`
-            pub phone_code_hash: String,
+            pub phone_code_hash: crate::tl::SecretString,
             /// `support_email_address`
             pub support_email_address: String,
             /// `support_email_subject`
@@ -4362,12 +4766,16 @@ pub mod types {
                 write::bytes(out, self.currency.as_bytes());
                 write::i64(out, self.amount);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[write::bytes_len(self.store_product.len()), write::bytes_len(self.phone_code_hash.len()), write::bytes_len(self.support_email_address.len()), write::bytes_len(self.support_email_subject.len()), Ok(4), write::bytes_len(self.currency.len()), Ok(8)])
+            }
         }
 
         impl Deserialize for SentCodePaymentRequired {
             fn deserialize(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
                 let f_store_product = r.string()?;
-                let f_phone_code_hash = r.string()?;
+                let f_phone_code_hash = crate::tl::SecretString::from(r.string()?);
                 let f_support_email_address = r.string()?;
                 let f_support_email_subject = r.string()?;
                 let f_premium_days = r.i32()?;
@@ -4394,7 +4802,7 @@ pub mod types {
             /// `tmp_sessions`, present when bit 0 of `flags` is set.
             pub tmp_sessions: Option<i32>,
             /// `future_auth_token`, present when bit 2 of `flags` is set.
-            pub future_auth_token: Option<Vec<u8>>,
+            pub future_auth_token: Option<crate::tl::SecretBytes>,
             /// `user`
             pub user: crate::tl::RawUser,
         }
@@ -4439,6 +4847,10 @@ pub mod types {
                 }
                 self.user.serialize(out);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), match &self.otherwise_relogin_days { Some(v) => Ok(4), None => Ok(0) }, match &self.tmp_sessions { Some(v) => Ok(4), None => Ok(0) }, match &self.future_auth_token { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, self.user.encoded_len()])
+            }
         }
 
         impl DeserializeAt for Authorization {
@@ -4446,7 +4858,7 @@ pub mod types {
                 let f_flags = r.u32()?;
                 let f_otherwise_relogin_days = if f_flags & (1 << 1) != 0 { Some(r.i32()?) } else { None };
                 let f_tmp_sessions = if f_flags & (1 << 0) != 0 { Some(r.i32()?) } else { None };
-                let f_future_auth_token = if f_flags & (1 << 2) != 0 { Some(r.bytes()?) } else { None };
+                let f_future_auth_token = if f_flags & (1 << 2) != 0 { Some(crate::tl::SecretBytes::from(r.bytes()?)) } else { None };
                 let f_user = crate::tl::RawUser::deserialize_at(r, layers)?;
                 Ok(Self {
                     otherwise_relogin_days: f_otherwise_relogin_days,
@@ -4484,6 +4896,10 @@ pub mod types {
                     v.serialize(out);
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), match &self.terms_of_service { Some(v) => v.encoded_len(), None => Ok(0) }])
+            }
         }
 
         impl DeserializeAt for AuthorizationSignUpRequired {
@@ -4509,7 +4925,7 @@ pub mod types {
             /// `id`
             pub id: i64,
             /// `bytes`
-            pub bytes: Vec<u8>,
+            pub bytes: crate::tl::SecretBytes,
         }
 
         impl std::fmt::Debug for ExportedAuthorization {
@@ -4531,12 +4947,16 @@ pub mod types {
                 write::i64(out, self.id);
                 write::bytes(out, &self.bytes);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(8), write::bytes_len(self.bytes.len())])
+            }
         }
 
         impl Deserialize for ExportedAuthorization {
             fn deserialize(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
                 let f_id = r.i64()?;
-                let f_bytes = r.bytes()?;
+                let f_bytes = crate::tl::SecretBytes::from(r.bytes()?);
                 Ok(Self {
                     id: f_id,
                     bytes: f_bytes,
@@ -4560,6 +4980,10 @@ pub mod types {
         impl Serialize for PasswordRecovery {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::bytes(out, self.email_pattern.as_bytes());
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[write::bytes_len(self.email_pattern.len())])
             }
         }
 
@@ -4586,6 +5010,10 @@ pub mod types {
         impl Serialize for CodeTypeSms {
             fn serialize(&self, out: &mut Vec<u8>) {
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[])
+            }
         }
 
         impl Deserialize for CodeTypeSms {
@@ -4608,6 +5036,10 @@ pub mod types {
 
         impl Serialize for CodeTypeCall {
             fn serialize(&self, out: &mut Vec<u8>) {
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[])
             }
         }
 
@@ -4632,6 +5064,10 @@ pub mod types {
         impl Serialize for CodeTypeFlashCall {
             fn serialize(&self, out: &mut Vec<u8>) {
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[])
+            }
         }
 
         impl Deserialize for CodeTypeFlashCall {
@@ -4655,6 +5091,10 @@ pub mod types {
         impl Serialize for CodeTypeMissedCall {
             fn serialize(&self, out: &mut Vec<u8>) {
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[])
+            }
         }
 
         impl Deserialize for CodeTypeMissedCall {
@@ -4677,6 +5117,10 @@ pub mod types {
 
         impl Serialize for CodeTypeFragmentSms {
             fn serialize(&self, out: &mut Vec<u8>) {
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[])
             }
         }
 
@@ -4703,6 +5147,10 @@ pub mod types {
         impl Serialize for SentCodeTypeApp {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::i32(out, self.length);
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4)])
             }
         }
 
@@ -4732,6 +5180,10 @@ pub mod types {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::i32(out, self.length);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4)])
+            }
         }
 
         impl Deserialize for SentCodeTypeSms {
@@ -4760,6 +5212,10 @@ pub mod types {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::i32(out, self.length);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4)])
+            }
         }
 
         impl Deserialize for SentCodeTypeCall {
@@ -4787,6 +5243,10 @@ pub mod types {
         impl Serialize for SentCodeTypeFlashCall {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::bytes(out, self.pattern.as_bytes());
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[write::bytes_len(self.pattern.len())])
             }
         }
 
@@ -4818,6 +5278,10 @@ pub mod types {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::bytes(out, self.prefix.as_bytes());
                 write::i32(out, self.length);
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[write::bytes_len(self.prefix.len()), Ok(4)])
             }
         }
 
@@ -4871,6 +5335,10 @@ pub mod types {
                     write::i32(out, *v);
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), write::bytes_len(self.email_pattern.len()), Ok(4), match &self.reset_available_period { Some(v) => Ok(4), None => Ok(0) }, match &self.reset_pending_date { Some(v) => Ok(4), None => Ok(0) }])
+            }
         }
 
         impl Deserialize for SentCodeTypeEmailCode {
@@ -4914,6 +5382,10 @@ pub mod types {
                     | if self.google_signin_allowed { 1 << 1 } else { 0 };
                 write::u32(out, f_flags);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4)])
+            }
         }
 
         impl Deserialize for SentCodeTypeSetUpEmailRequired {
@@ -4947,6 +5419,10 @@ pub mod types {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::bytes(out, self.url.as_bytes());
                 write::i32(out, self.length);
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[write::bytes_len(self.url.len()), Ok(4)])
             }
         }
 
@@ -5002,6 +5478,10 @@ pub mod types {
                     write::i32(out, g.push_timeout);
                 }
                 write::i32(out, self.length);
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), match &self.nonce { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, match &self.play_integrity { Some(g) => Ok(8), None => Ok(0) }, match &self.play_integrity { Some(g) => write::bytes_len(g.play_integrity_nonce.len()), None => Ok(0) }, match &self.ios_push { Some(g) => write::bytes_len(g.receipt.len()), None => Ok(0) }, match &self.ios_push { Some(g) => Ok(4), None => Ok(0) }, Ok(4)])
             }
         }
 
@@ -5072,6 +5552,10 @@ pub mod types {
                     write::bytes(out, v.as_bytes());
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), match &self.beginning { Some(v) => write::bytes_len(v.len()), None => Ok(0) }])
+            }
         }
 
         impl Deserialize for SentCodeTypeSmsWord {
@@ -5105,6 +5589,10 @@ pub mod types {
                     write::bytes(out, v.as_bytes());
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), match &self.beginning { Some(v) => write::bytes_len(v.len()), None => Ok(0) }])
+            }
         }
 
         impl Deserialize for SentCodeTypeSmsPhrase {
@@ -5124,7 +5612,7 @@ pub mod types {
             /// `expires`
             pub expires: i32,
             /// `token`
-            pub token: Vec<u8>,
+            pub token: crate::tl::SecretBytes,
         }
 
         impl std::fmt::Debug for LoginToken {
@@ -5146,12 +5634,16 @@ pub mod types {
                 write::i32(out, self.expires);
                 write::bytes(out, &self.token);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), write::bytes_len(self.token.len())])
+            }
         }
 
         impl Deserialize for LoginToken {
             fn deserialize(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
                 let f_expires = r.i32()?;
-                let f_token = r.bytes()?;
+                let f_token = crate::tl::SecretBytes::from(r.bytes()?);
                 Ok(Self {
                     expires: f_expires,
                     token: f_token,
@@ -5166,7 +5658,7 @@ pub mod types {
             /// `dc_id`
             pub dc_id: i32,
             /// `token`
-            pub token: Vec<u8>,
+            pub token: crate::tl::SecretBytes,
         }
 
         impl std::fmt::Debug for LoginTokenMigrateTo {
@@ -5188,12 +5680,16 @@ pub mod types {
                 write::i32(out, self.dc_id);
                 write::bytes(out, &self.token);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), write::bytes_len(self.token.len())])
+            }
         }
 
         impl Deserialize for LoginTokenMigrateTo {
             fn deserialize(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
                 let f_dc_id = r.i32()?;
-                let f_token = r.bytes()?;
+                let f_token = crate::tl::SecretBytes::from(r.bytes()?);
                 Ok(Self {
                     dc_id: f_dc_id,
                     token: f_token,
@@ -5218,6 +5714,10 @@ pub mod types {
             fn serialize(&self, out: &mut Vec<u8>) {
                 self.authorization.serialize(out);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[self.authorization.encoded_len()])
+            }
         }
 
         impl DeserializeAt for LoginTokenSuccess {
@@ -5240,7 +5740,7 @@ pub mod types {
         #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
         pub struct LoggedOut {
             /// `future_auth_token`, present when bit 0 of `flags` is set.
-            pub future_auth_token: Option<Vec<u8>>,
+            pub future_auth_token: Option<crate::tl::SecretBytes>,
         }
 
         impl std::fmt::Debug for LoggedOut {
@@ -5264,12 +5764,16 @@ pub mod types {
                     write::bytes(out, v);
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), match &self.future_auth_token { Some(v) => write::bytes_len(v.len()), None => Ok(0) }])
+            }
         }
 
         impl Deserialize for LoggedOut {
             fn deserialize(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
                 let f_flags = r.u32()?;
-                let f_future_auth_token = if f_flags & (1 << 0) != 0 { Some(r.bytes()?) } else { None };
+                let f_future_auth_token = if f_flags & (1 << 0) != 0 { Some(crate::tl::SecretBytes::from(r.bytes()?)) } else { None };
                 Ok(Self {
                     future_auth_token: f_future_auth_token,
                 })
@@ -5277,11 +5781,19 @@ pub mod types {
         }
 
         /// `auth.passkeyLoginOptions#e2037789 options:DataJSON = auth.PasskeyLoginOptions`
-        #[derive(Clone, PartialEq, Debug, Default)]
+        #[derive(Clone, PartialEq, Default)]
         #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
         pub struct PasskeyLoginOptions {
             /// `options`
             pub options: crate::tl::enums::DataJSON,
+        }
+
+        impl std::fmt::Debug for PasskeyLoginOptions {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct("PasskeyLoginOptions")
+                    .field("options", &crate::tl::codec::Redacted(crate::tl::codec::SecretLen::secret_len(&self.options)))
+                    .finish()
+            }
         }
 
         impl Identifiable for PasskeyLoginOptions {
@@ -5292,6 +5804,10 @@ pub mod types {
         impl Serialize for PasskeyLoginOptions {
             fn serialize(&self, out: &mut Vec<u8>) {
                 self.options.serialize(out);
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[self.options.encoded_len()])
             }
         }
 
@@ -5326,6 +5842,10 @@ pub mod types {
                 write::bytes(out, self.nonce.as_bytes());
                 write::bytes(out, self.digital_credential_payload.as_bytes());
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[write::bytes_len(self.nonce.len()), write::bytes_len(self.digital_credential_payload.len())])
+            }
         }
 
         impl Deserialize for FirebasePnvIntent {
@@ -5348,7 +5868,7 @@ pub mod types {
             /// `store_product`
             pub store_product: String,
             /// `phone_code_hash`
-            pub phone_code_hash: String,
+            pub phone_code_hash: crate::tl::SecretString,
             /// `support_email_address`
             pub support_email_address: String,
             /// `support_email_subject`
@@ -5386,12 +5906,16 @@ pub mod types {
                 write::bytes(out, self.currency.as_bytes());
                 write::i64(out, self.amount);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[write::bytes_len(self.store_product.len()), write::bytes_len(self.phone_code_hash.len()), write::bytes_len(self.support_email_address.len()), write::bytes_len(self.support_email_subject.len()), write::bytes_len(self.currency.len()), Ok(8)])
+            }
         }
 
         impl Deserialize for SentCodePaymentRequiredLayer220 {
             fn deserialize(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
                 let f_store_product = r.string()?;
-                let f_phone_code_hash = r.string()?;
+                let f_phone_code_hash = crate::tl::SecretString::from(r.string()?);
                 let f_support_email_address = r.string()?;
                 let f_support_email_subject = r.string()?;
                 let f_currency = r.string()?;
@@ -5411,7 +5935,7 @@ pub mod types {
     /// The `help.` namespace.
     pub mod help {
         #[allow(unused_imports)]
-        use crate::tl::codec::{write, DecodeError, Deserialize, Identifiable, Reader, RemoteCall, Serialize};
+        use crate::tl::codec::{write, DecodeError, Deserialize, EncodeError, Identifiable, Reader, RemoteCall, Serialize};
         #[allow(unused_imports)]
         use crate::tl::{DeserializeAt, LayerMask};
 
@@ -5447,6 +5971,10 @@ pub mod types {
                 if let Some(v) = &self.min_age_confirm {
                     write::i32(out, *v);
                 }
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), self.id.encoded_len(), write::bytes_len(self.text.len()), write::vector_len(&self.entities, |x| x.encoded_len()), match &self.min_age_confirm { Some(v) => Ok(4), None => Ok(0) }])
             }
         }
 
@@ -5491,6 +6019,10 @@ pub mod types {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::i32(out, self.expires);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4)])
+            }
         }
 
         impl Deserialize for TermsOfServiceUpdateEmpty {
@@ -5521,6 +6053,10 @@ pub mod types {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::i32(out, self.expires);
                 self.terms_of_service.serialize(out);
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), self.terms_of_service.encoded_len()])
             }
         }
 
@@ -5571,6 +6107,10 @@ pub mod types {
                     write::vector(out, v, |out, x| { write::bytes(out, x.as_bytes()); });
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), write::bytes_len(self.country_code.len()), match &self.prefixes { Some(v) => write::vector_len(v, |x| write::bytes_len(x.len())), None => Ok(0) }, match &self.patterns { Some(v) => write::vector_len(v, |x| write::bytes_len(x.len())), None => Ok(0) }])
+            }
         }
 
         impl Deserialize for CountryCode {
@@ -5620,6 +6160,10 @@ pub mod types {
                 }
                 write::vector(out, &self.country_codes, |out, x| { x.serialize(out); });
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), write::bytes_len(self.iso2.len()), write::bytes_len(self.default_name.len()), match &self.name { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, write::vector_len(&self.country_codes, |x| x.encoded_len())])
+            }
         }
 
         impl Deserialize for Country {
@@ -5654,6 +6198,10 @@ pub mod types {
         impl Serialize for CountriesListNotModified {
             fn serialize(&self, out: &mut Vec<u8>) {
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[])
+            }
         }
 
         impl Deserialize for CountriesListNotModified {
@@ -5683,6 +6231,10 @@ pub mod types {
                 write::vector(out, &self.countries, |out, x| { x.serialize(out); });
                 write::i32(out, self.hash);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[write::vector_len(&self.countries, |x| x.encoded_len()), Ok(4)])
+            }
         }
 
         impl Deserialize for CountriesList {
@@ -5702,7 +6254,7 @@ pub mod types {
 /// One enum per boxed type (a constructor id, then the constructor's fields).
 pub mod enums {
     #[allow(unused_imports)]
-    use crate::tl::codec::{write, DecodeError, Deserialize, Identifiable, Reader, RemoteCall, Serialize};
+    use crate::tl::codec::{write, DecodeError, Deserialize, EncodeError, Identifiable, Reader, RemoteCall, Serialize};
     #[allow(unused_imports)]
     use crate::tl::{DeserializeAt, LayerMask};
 
@@ -5742,6 +6294,13 @@ pub mod enums {
             match self {
                 Self::Authorization(x) => x.serialize(out),
             }
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::Authorization(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
         }
     }
 
@@ -5801,6 +6360,13 @@ pub mod enums {
                 Self::CodeSettings(x) => x.serialize(out),
             }
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::CodeSettings(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
+        }
     }
 
     impl Deserialize for CodeSettings {
@@ -5858,6 +6424,13 @@ pub mod enums {
             match self {
                 Self::DataJSON(x) => x.serialize(out),
             }
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::DataJSON(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
         }
     }
 
@@ -5926,6 +6499,15 @@ pub mod enums {
                 Self::Google(x) => x.serialize(out),
                 Self::Apple(x) => x.serialize(out),
             }
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::Code(x) => x.encoded_len(),
+                Self::Google(x) => x.encoded_len(),
+                Self::Apple(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
         }
     }
 
@@ -6008,6 +6590,15 @@ pub mod enums {
                 Self::LoginChange(x) => x.serialize(out),
                 Self::Passport(x) => x.serialize(out),
             }
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::LoginSetup(x) => x.encoded_len(),
+                Self::LoginChange(x) => x.encoded_len(),
+                Self::Passport(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
         }
     }
 
@@ -6096,6 +6687,16 @@ pub mod enums {
                 Self::InputEmojiStatusCollectible(x) => x.serialize(out),
             }
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::Empty(x) => x.encoded_len(),
+                Self::EmojiStatus(x) => x.encoded_len(),
+                Self::Collectible(x) => x.encoded_len(),
+                Self::InputEmojiStatusCollectible(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
+        }
     }
 
     impl Deserialize for EmojiStatus {
@@ -6180,6 +6781,14 @@ pub mod enums {
                 Self::InputCheckPasswordSRP(x) => x.serialize(out),
             }
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::InputCheckPasswordEmpty(x) => x.encoded_len(),
+                Self::InputCheckPasswordSRP(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
+        }
     }
 
     impl Deserialize for InputCheckPasswordSRP {
@@ -6245,6 +6854,13 @@ pub mod enums {
                 Self::InputClientProxy(x) => x.serialize(out),
             }
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::InputClientProxy(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
+        }
     }
 
     impl Deserialize for InputClientProxy {
@@ -6309,6 +6925,14 @@ pub mod enums {
                 Self::PublicKey(x) => x.serialize(out),
                 Self::FirebasePNV(x) => x.serialize(out),
             }
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::PublicKey(x) => x.encoded_len(),
+                Self::FirebasePNV(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
         }
     }
 
@@ -6385,6 +7009,14 @@ pub mod enums {
                 Self::Register(x) => x.serialize(out),
                 Self::Login(x) => x.serialize(out),
             }
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::Register(x) => x.encoded_len(),
+                Self::Login(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
         }
     }
 
@@ -6480,6 +7112,19 @@ pub mod enums {
                 Self::UserFromMessage(x) => x.serialize(out),
                 Self::ChannelFromMessage(x) => x.serialize(out),
             }
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::Empty(x) => x.encoded_len(),
+                Self::InputPeerSelf(x) => x.encoded_len(),
+                Self::Chat(x) => x.encoded_len(),
+                Self::User(x) => x.encoded_len(),
+                Self::Channel(x) => x.encoded_len(),
+                Self::UserFromMessage(x) => x.encoded_len(),
+                Self::ChannelFromMessage(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
         }
     }
 
@@ -6595,6 +7240,16 @@ pub mod enums {
                 Self::InputUser(x) => x.serialize(out),
                 Self::FromMessage(x) => x.serialize(out),
             }
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::Empty(x) => x.encoded_len(),
+                Self::InputUserSelf(x) => x.encoded_len(),
+                Self::InputUser(x) => x.encoded_len(),
+                Self::FromMessage(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
         }
     }
 
@@ -6866,6 +7521,38 @@ pub mod enums {
                 Self::TonAddress(x) => x.serialize(out),
             }
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::Unknown(x) => x.encoded_len(),
+                Self::Mention(x) => x.encoded_len(),
+                Self::Hashtag(x) => x.encoded_len(),
+                Self::BotCommand(x) => x.encoded_len(),
+                Self::Url(x) => x.encoded_len(),
+                Self::Email(x) => x.encoded_len(),
+                Self::Bold(x) => x.encoded_len(),
+                Self::Italic(x) => x.encoded_len(),
+                Self::Code(x) => x.encoded_len(),
+                Self::Pre(x) => x.encoded_len(),
+                Self::TextUrl(x) => x.encoded_len(),
+                Self::MentionName(x) => x.encoded_len(),
+                Self::InputMessageEntityMentionName(x) => x.encoded_len(),
+                Self::Phone(x) => x.encoded_len(),
+                Self::Cashtag(x) => x.encoded_len(),
+                Self::Underline(x) => x.encoded_len(),
+                Self::Strike(x) => x.encoded_len(),
+                Self::BankCard(x) => x.encoded_len(),
+                Self::Spoiler(x) => x.encoded_len(),
+                Self::CustomEmoji(x) => x.encoded_len(),
+                Self::Blockquote(x) => x.encoded_len(),
+                Self::FormattedDate(x) => x.encoded_len(),
+                Self::DiffInsert(x) => x.encoded_len(),
+                Self::DiffReplace(x) => x.encoded_len(),
+                Self::DiffDelete(x) => x.encoded_len(),
+                Self::TonAddress(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
+        }
     }
 
     impl DeserializeAt for MessageEntity {
@@ -7105,6 +7792,13 @@ pub mod enums {
                 Self::NearestDc(x) => x.serialize(out),
             }
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::NearestDc(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
+        }
     }
 
     impl Deserialize for NearestDc {
@@ -7167,6 +7861,14 @@ pub mod enums {
                 Self::Unknown(x) => x.serialize(out),
                 Self::SHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow(x) => x.serialize(out),
             }
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::Unknown(x) => x.encoded_len(),
+                Self::SHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
         }
     }
 
@@ -7243,6 +7945,15 @@ pub mod enums {
                 Self::InputPeerColorCollectible(x) => x.serialize(out),
             }
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::PeerColor(x) => x.encoded_len(),
+                Self::Collectible(x) => x.encoded_len(),
+                Self::InputPeerColorCollectible(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
+        }
     }
 
     impl Deserialize for PeerColor {
@@ -7315,6 +8026,13 @@ pub mod enums {
                 Self::RecentStory(x) => x.serialize(out),
             }
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::RecentStory(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
+        }
     }
 
     impl Deserialize for RecentStory {
@@ -7373,6 +8091,13 @@ pub mod enums {
                 Self::RestrictionReason(x) => x.serialize(out),
             }
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::RestrictionReason(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
+        }
     }
 
     impl Deserialize for RestrictionReason {
@@ -7430,6 +8155,13 @@ pub mod enums {
             match self {
                 Self::RpcError(x) => x.serialize(out),
             }
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::RpcError(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
         }
     }
 
@@ -7498,6 +8230,15 @@ pub mod enums {
                 Self::PBKDF2HMACSHA512iter100000(x) => x.serialize(out),
                 Self::SHA512(x) => x.serialize(out),
             }
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::Unknown(x) => x.encoded_len(),
+                Self::PBKDF2HMACSHA512iter100000(x) => x.encoded_len(),
+                Self::SHA512(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
         }
     }
 
@@ -7571,6 +8312,13 @@ pub mod enums {
                 Self::SecureSecretSettings(x) => x.serialize(out),
             }
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::SecureSecretSettings(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
+        }
     }
 
     impl Deserialize for SecureSecretSettings {
@@ -7633,6 +8381,14 @@ pub mod enums {
                 Self::NewAuthorization(x) => x.serialize(out),
                 Self::LoginToken(x) => x.serialize(out),
             }
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::NewAuthorization(x) => x.encoded_len(),
+                Self::LoginToken(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
         }
     }
 
@@ -7763,6 +8519,15 @@ pub mod enums {
                 Self::Layer220(x) => x.serialize(out),
             }
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::Empty(x) => x.encoded_len(),
+                Self::User(x) => x.encoded_len(),
+                Self::Layer220(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
+        }
     }
 
     impl DeserializeAt for User {
@@ -7864,6 +8629,14 @@ pub mod enums {
                 Self::UserProfilePhoto(x) => x.serialize(out),
             }
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::Empty(x) => x.encoded_len(),
+                Self::UserProfilePhoto(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
+        }
     }
 
     impl Deserialize for UserProfilePhoto {
@@ -7953,6 +8726,18 @@ pub mod enums {
                 Self::LastWeek(x) => x.serialize(out),
                 Self::LastMonth(x) => x.serialize(out),
             }
+        }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::Empty(x) => x.encoded_len(),
+                Self::Online(x) => x.encoded_len(),
+                Self::Offline(x) => x.encoded_len(),
+                Self::Recently(x) => x.encoded_len(),
+                Self::LastWeek(x) => x.encoded_len(),
+                Self::LastMonth(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
         }
     }
 
@@ -8047,6 +8832,13 @@ pub mod enums {
                 Self::Username(x) => x.serialize(out),
             }
         }
+
+        fn encoded_len(&self) -> Result<usize, EncodeError> {
+            let fields = match self {
+                Self::Username(x) => x.encoded_len(),
+            };
+            write::sum(&[Ok(4), fields])
+        }
     }
 
     impl Deserialize for Username {
@@ -8071,7 +8863,7 @@ pub mod enums {
     /// The `account.` namespace.
     pub mod account {
         #[allow(unused_imports)]
-        use crate::tl::codec::{write, DecodeError, Deserialize, Identifiable, Reader, RemoteCall, Serialize};
+        use crate::tl::codec::{write, DecodeError, Deserialize, EncodeError, Identifiable, Reader, RemoteCall, Serialize};
         #[allow(unused_imports)]
         use crate::tl::{DeserializeAt, LayerMask};
 
@@ -8111,6 +8903,13 @@ pub mod enums {
                 match self {
                     Self::Authorizations(x) => x.serialize(out),
                 }
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                let fields = match self {
+                    Self::Authorizations(x) => x.encoded_len(),
+                };
+                write::sum(&[Ok(4), fields])
             }
         }
 
@@ -8176,6 +8975,14 @@ pub mod enums {
                     Self::EmailVerified(x) => x.serialize(out),
                     Self::Login(x) => x.serialize(out),
                 }
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                let fields = match self {
+                    Self::EmailVerified(x) => x.encoded_len(),
+                    Self::Login(x) => x.encoded_len(),
+                };
+                write::sum(&[Ok(4), fields])
             }
         }
 
@@ -8248,6 +9055,13 @@ pub mod enums {
                     Self::Password(x) => x.serialize(out),
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                let fields = match self {
+                    Self::Password(x) => x.encoded_len(),
+                };
+                write::sum(&[Ok(4), fields])
+            }
         }
 
         impl Deserialize for Password {
@@ -8306,6 +9120,13 @@ pub mod enums {
                     Self::PasswordInputSettings(x) => x.serialize(out),
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                let fields = match self {
+                    Self::PasswordInputSettings(x) => x.encoded_len(),
+                };
+                write::sum(&[Ok(4), fields])
+            }
         }
 
         impl Deserialize for PasswordInputSettings {
@@ -8363,6 +9184,13 @@ pub mod enums {
                 match self {
                     Self::PasswordSettings(x) => x.serialize(out),
                 }
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                let fields = match self {
+                    Self::PasswordSettings(x) => x.encoded_len(),
+                };
+                write::sum(&[Ok(4), fields])
             }
         }
 
@@ -8431,6 +9259,15 @@ pub mod enums {
                     Self::ResetPasswordRequestedWait(x) => x.serialize(out),
                     Self::ResetPasswordOk(x) => x.serialize(out),
                 }
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                let fields = match self {
+                    Self::ResetPasswordFailedWait(x) => x.encoded_len(),
+                    Self::ResetPasswordRequestedWait(x) => x.encoded_len(),
+                    Self::ResetPasswordOk(x) => x.encoded_len(),
+                };
+                write::sum(&[Ok(4), fields])
             }
         }
 
@@ -8504,6 +9341,13 @@ pub mod enums {
                     Self::SentEmailCode(x) => x.serialize(out),
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                let fields = match self {
+                    Self::SentEmailCode(x) => x.encoded_len(),
+                };
+                write::sum(&[Ok(4), fields])
+            }
         }
 
         impl Deserialize for SentEmailCode {
@@ -8529,7 +9373,7 @@ pub mod enums {
     /// The `auth.` namespace.
     pub mod auth {
         #[allow(unused_imports)]
-        use crate::tl::codec::{write, DecodeError, Deserialize, Identifiable, Reader, RemoteCall, Serialize};
+        use crate::tl::codec::{write, DecodeError, Deserialize, EncodeError, Identifiable, Reader, RemoteCall, Serialize};
         #[allow(unused_imports)]
         use crate::tl::{DeserializeAt, LayerMask};
 
@@ -8576,6 +9420,14 @@ pub mod enums {
                     Self::Authorization(x) => x.serialize(out),
                     Self::SignUpRequired(x) => x.serialize(out),
                 }
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                let fields = match self {
+                    Self::Authorization(x) => x.encoded_len(),
+                    Self::SignUpRequired(x) => x.encoded_len(),
+                };
+                write::sum(&[Ok(4), fields])
             }
         }
 
@@ -8668,6 +9520,17 @@ pub mod enums {
                     Self::FragmentSms(x) => x.serialize(out),
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                let fields = match self {
+                    Self::Sms(x) => x.encoded_len(),
+                    Self::Call(x) => x.encoded_len(),
+                    Self::FlashCall(x) => x.encoded_len(),
+                    Self::MissedCall(x) => x.encoded_len(),
+                    Self::FragmentSms(x) => x.encoded_len(),
+                };
+                write::sum(&[Ok(4), fields])
+            }
         }
 
         impl Deserialize for CodeType {
@@ -8754,6 +9617,13 @@ pub mod enums {
                     Self::ExportedAuthorization(x) => x.serialize(out),
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                let fields = match self {
+                    Self::ExportedAuthorization(x) => x.encoded_len(),
+                };
+                write::sum(&[Ok(4), fields])
+            }
         }
 
         impl Deserialize for ExportedAuthorization {
@@ -8813,6 +9683,13 @@ pub mod enums {
                 match self {
                     Self::FirebasePnvIntent(x) => x.serialize(out),
                 }
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                let fields = match self {
+                    Self::FirebasePnvIntent(x) => x.encoded_len(),
+                };
+                write::sum(&[Ok(4), fields])
             }
         }
 
@@ -8877,6 +9754,13 @@ pub mod enums {
                 match self {
                     Self::LoggedOut(x) => x.serialize(out),
                 }
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                let fields = match self {
+                    Self::LoggedOut(x) => x.encoded_len(),
+                };
+                write::sum(&[Ok(4), fields])
             }
         }
 
@@ -8947,6 +9831,15 @@ pub mod enums {
                     Self::MigrateTo(x) => x.serialize(out),
                     Self::Success(x) => x.serialize(out),
                 }
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                let fields = match self {
+                    Self::LoginToken(x) => x.encoded_len(),
+                    Self::MigrateTo(x) => x.encoded_len(),
+                    Self::Success(x) => x.encoded_len(),
+                };
+                write::sum(&[Ok(4), fields])
             }
         }
 
@@ -9026,6 +9919,13 @@ pub mod enums {
                     Self::PasskeyLoginOptions(x) => x.serialize(out),
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                let fields = match self {
+                    Self::PasskeyLoginOptions(x) => x.encoded_len(),
+                };
+                write::sum(&[Ok(4), fields])
+            }
         }
 
         impl Deserialize for PasskeyLoginOptions {
@@ -9083,6 +9983,13 @@ pub mod enums {
                 match self {
                     Self::PasswordRecovery(x) => x.serialize(out),
                 }
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                let fields = match self {
+                    Self::PasswordRecovery(x) => x.encoded_len(),
+                };
+                write::sum(&[Ok(4), fields])
             }
         }
 
@@ -9208,6 +10115,16 @@ pub mod enums {
                     Self::PaymentRequired(x) => x.serialize(out),
                     Self::PaymentRequiredLayer220(x) => x.serialize(out),
                 }
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                let fields = match self {
+                    Self::SentCode(x) => x.encoded_len(),
+                    Self::Success(x) => x.encoded_len(),
+                    Self::PaymentRequired(x) => x.encoded_len(),
+                    Self::PaymentRequiredLayer220(x) => x.encoded_len(),
+                };
+                write::sum(&[Ok(4), fields])
             }
         }
 
@@ -9344,6 +10261,23 @@ pub mod enums {
                     Self::SmsPhrase(x) => x.serialize(out),
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                let fields = match self {
+                    Self::App(x) => x.encoded_len(),
+                    Self::Sms(x) => x.encoded_len(),
+                    Self::Call(x) => x.encoded_len(),
+                    Self::FlashCall(x) => x.encoded_len(),
+                    Self::MissedCall(x) => x.encoded_len(),
+                    Self::EmailCode(x) => x.encoded_len(),
+                    Self::SetUpEmailRequired(x) => x.encoded_len(),
+                    Self::FragmentSms(x) => x.encoded_len(),
+                    Self::FirebaseSms(x) => x.encoded_len(),
+                    Self::SmsWord(x) => x.encoded_len(),
+                    Self::SmsPhrase(x) => x.encoded_len(),
+                };
+                write::sum(&[Ok(4), fields])
+            }
         }
 
         impl Deserialize for SentCodeType {
@@ -9439,7 +10373,7 @@ pub mod enums {
     /// The `help.` namespace.
     pub mod help {
         #[allow(unused_imports)]
-        use crate::tl::codec::{write, DecodeError, Deserialize, Identifiable, Reader, RemoteCall, Serialize};
+        use crate::tl::codec::{write, DecodeError, Deserialize, EncodeError, Identifiable, Reader, RemoteCall, Serialize};
         #[allow(unused_imports)]
         use crate::tl::{DeserializeAt, LayerMask};
 
@@ -9484,6 +10418,14 @@ pub mod enums {
                     Self::NotModified(x) => x.serialize(out),
                     Self::CountriesList(x) => x.serialize(out),
                 }
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                let fields = match self {
+                    Self::NotModified(x) => x.encoded_len(),
+                    Self::CountriesList(x) => x.encoded_len(),
+                };
+                write::sum(&[Ok(4), fields])
             }
         }
 
@@ -9550,6 +10492,13 @@ pub mod enums {
                     Self::Country(x) => x.serialize(out),
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                let fields = match self {
+                    Self::Country(x) => x.encoded_len(),
+                };
+                write::sum(&[Ok(4), fields])
+            }
         }
 
         impl Deserialize for Country {
@@ -9607,6 +10556,13 @@ pub mod enums {
                 match self {
                     Self::CountryCode(x) => x.serialize(out),
                 }
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                let fields = match self {
+                    Self::CountryCode(x) => x.encoded_len(),
+                };
+                write::sum(&[Ok(4), fields])
             }
         }
 
@@ -9667,6 +10623,13 @@ pub mod enums {
                 match self {
                     Self::TermsOfService(x) => x.serialize(out),
                 }
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                let fields = match self {
+                    Self::TermsOfService(x) => x.encoded_len(),
+                };
+                write::sum(&[Ok(4), fields])
             }
         }
 
@@ -9747,6 +10710,14 @@ pub mod enums {
                     Self::TermsOfServiceUpdate(x) => x.serialize(out),
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                let fields = match self {
+                    Self::Empty(x) => x.encoded_len(),
+                    Self::TermsOfServiceUpdate(x) => x.encoded_len(),
+                };
+                write::sum(&[Ok(4), fields])
+            }
         }
 
         impl DeserializeAt for TermsOfServiceUpdate {
@@ -9787,14 +10758,14 @@ pub mod enums {
 /// One struct per API function (serialised boxed: id, then arguments).
 pub mod functions {
     #[allow(unused_imports)]
-    use crate::tl::codec::{write, DecodeError, Deserialize, Identifiable, Reader, RemoteCall, Serialize};
+    use crate::tl::codec::{write, DecodeError, Deserialize, EncodeError, Identifiable, Reader, RemoteCall, Serialize};
     #[allow(unused_imports)]
     use crate::tl::{DeserializeAt, LayerMask};
 
     /// The `account.` namespace.
     pub mod account {
         #[allow(unused_imports)]
-        use crate::tl::codec::{write, DecodeError, Deserialize, Identifiable, Reader, RemoteCall, Serialize};
+        use crate::tl::codec::{write, DecodeError, Deserialize, EncodeError, Identifiable, Reader, RemoteCall, Serialize};
         #[allow(unused_imports)]
         use crate::tl::{DeserializeAt, LayerMask};
 
@@ -9822,6 +10793,10 @@ pub mod functions {
                 if let Some(v) = &self.password {
                     v.serialize(out);
                 }
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), Ok(4), write::bytes_len(self.reason.len()), match &self.password { Some(v) => v.encoded_len(), None => Ok(0) }])
             }
         }
 
@@ -9860,6 +10835,10 @@ pub mod functions {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::u32(out, Self::CONSTRUCTOR_ID);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4)])
+            }
         }
 
         impl Deserialize for GetAuthorizations {
@@ -9895,6 +10874,10 @@ pub mod functions {
                 write::u32(out, Self::CONSTRUCTOR_ID);
                 write::i64(out, self.hash);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), Ok(8)])
+            }
         }
 
         impl Deserialize for ResetAuthorization {
@@ -9928,6 +10911,10 @@ pub mod functions {
         impl Serialize for GetPassword {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::u32(out, Self::CONSTRUCTOR_ID);
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4)])
             }
         }
 
@@ -9963,6 +10950,10 @@ pub mod functions {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::u32(out, Self::CONSTRUCTOR_ID);
                 self.password.serialize(out);
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), self.password.encoded_len()])
             }
         }
 
@@ -10003,6 +10994,10 @@ pub mod functions {
                 write::u32(out, Self::CONSTRUCTOR_ID);
                 self.password.serialize(out);
                 self.new_settings.serialize(out);
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), self.password.encoded_len(), self.new_settings.encoded_len()])
             }
         }
 
@@ -10046,6 +11041,10 @@ pub mod functions {
                 self.purpose.serialize(out);
                 write::bytes(out, self.email.as_bytes());
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), self.purpose.encoded_len(), write::bytes_len(self.email.len())])
+            }
         }
 
         impl Deserialize for SendVerifyEmailCode {
@@ -10088,6 +11087,10 @@ pub mod functions {
                 self.purpose.serialize(out);
                 self.verification.serialize(out);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), self.purpose.encoded_len(), self.verification.encoded_len()])
+            }
         }
 
         impl Deserialize for VerifyEmail {
@@ -10114,7 +11117,7 @@ pub mod functions {
         #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
         pub struct ConfirmPasswordEmail {
             /// `code`
-            pub code: String,
+            pub code: crate::tl::SecretString,
         }
 
         impl std::fmt::Debug for ConfirmPasswordEmail {
@@ -10135,6 +11138,10 @@ pub mod functions {
                 write::u32(out, Self::CONSTRUCTOR_ID);
                 write::bytes(out, self.code.as_bytes());
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), write::bytes_len(self.code.len())])
+            }
         }
 
         impl Deserialize for ConfirmPasswordEmail {
@@ -10143,7 +11150,7 @@ pub mod functions {
                 if id != Self::CONSTRUCTOR_ID {
                     return Err(DecodeError::UnknownConstructor { id, expected: Self::NAME });
                 }
-                let f_code = r.string()?;
+                let f_code = crate::tl::SecretString::from(r.string()?);
                 Ok(Self {
                     code: f_code,
                 })
@@ -10168,6 +11175,10 @@ pub mod functions {
         impl Serialize for ResendPasswordEmail {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::u32(out, Self::CONSTRUCTOR_ID);
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4)])
             }
         }
 
@@ -10201,6 +11212,10 @@ pub mod functions {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::u32(out, Self::CONSTRUCTOR_ID);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4)])
+            }
         }
 
         impl Deserialize for CancelPasswordEmail {
@@ -10233,6 +11248,10 @@ pub mod functions {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::u32(out, Self::CONSTRUCTOR_ID);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4)])
+            }
         }
 
         impl Deserialize for ResetPassword {
@@ -10264,6 +11283,10 @@ pub mod functions {
         impl Serialize for DeclinePasswordReset {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::u32(out, Self::CONSTRUCTOR_ID);
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4)])
             }
         }
 
@@ -10316,6 +11339,10 @@ pub mod functions {
                     write::bool(out, *v);
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), Ok(4), Ok(8), match &self.encrypted_requests_disabled { Some(v) => Ok(4), None => Ok(0) }, match &self.call_requests_disabled { Some(v) => Ok(4), None => Ok(0) }])
+            }
         }
 
         impl Deserialize for ChangeAuthorizationSettings {
@@ -10347,7 +11374,7 @@ pub mod functions {
         #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
         pub struct InvalidateSignInCodes {
             /// `codes`
-            pub codes: Vec<String>,
+            pub codes: Vec<crate::tl::SecretString>,
         }
 
         impl std::fmt::Debug for InvalidateSignInCodes {
@@ -10368,6 +11395,10 @@ pub mod functions {
                 write::u32(out, Self::CONSTRUCTOR_ID);
                 write::vector(out, &self.codes, |out, x| { write::bytes(out, x.as_bytes()); });
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), write::vector_len(&self.codes, |x| write::bytes_len(x.len()))])
+            }
         }
 
         impl Deserialize for InvalidateSignInCodes {
@@ -10376,7 +11407,7 @@ pub mod functions {
                 if id != Self::CONSTRUCTOR_ID {
                     return Err(DecodeError::UnknownConstructor { id, expected: Self::NAME });
                 }
-                let f_codes = r.vector(|r| Ok(r.string()?))?;
+                let f_codes = r.vector(|r| Ok(crate::tl::SecretString::from(r.string()?)))?;
                 Ok(Self {
                     codes: f_codes,
                 })
@@ -10391,7 +11422,7 @@ pub mod functions {
     /// The `auth.` namespace.
     pub mod auth {
         #[allow(unused_imports)]
-        use crate::tl::codec::{write, DecodeError, Deserialize, Identifiable, Reader, RemoteCall, Serialize};
+        use crate::tl::codec::{write, DecodeError, Deserialize, EncodeError, Identifiable, Reader, RemoteCall, Serialize};
         #[allow(unused_imports)]
         use crate::tl::{DeserializeAt, LayerMask};
 
@@ -10421,6 +11452,10 @@ pub mod functions {
                 write::i32(out, self.api_id);
                 write::bytes(out, self.api_hash.as_bytes());
                 self.settings.serialize(out);
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), write::bytes_len(self.phone_number.len()), Ok(4), write::bytes_len(self.api_hash.len()), self.settings.encoded_len()])
             }
         }
 
@@ -10456,7 +11491,7 @@ pub mod functions {
             /// `phone_number`
             pub phone_number: String,
             /// `phone_code_hash`
-            pub phone_code_hash: String,
+            pub phone_code_hash: crate::tl::SecretString,
             /// `first_name`
             pub first_name: String,
             /// `last_name`
@@ -10490,6 +11525,10 @@ pub mod functions {
                 write::bytes(out, self.first_name.as_bytes());
                 write::bytes(out, self.last_name.as_bytes());
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), Ok(4), write::bytes_len(self.phone_number.len()), write::bytes_len(self.phone_code_hash.len()), write::bytes_len(self.first_name.len()), write::bytes_len(self.last_name.len())])
+            }
         }
 
         impl Deserialize for SignUp {
@@ -10501,7 +11540,7 @@ pub mod functions {
                 let f_flags = r.u32()?;
                 let f_no_joined_notifications = f_flags & (1 << 0) != 0;
                 let f_phone_number = r.string()?;
-                let f_phone_code_hash = r.string()?;
+                let f_phone_code_hash = crate::tl::SecretString::from(r.string()?);
                 let f_first_name = r.string()?;
                 let f_last_name = r.string()?;
                 Ok(Self {
@@ -10525,9 +11564,9 @@ pub mod functions {
             /// `phone_number`
             pub phone_number: String,
             /// `phone_code_hash`
-            pub phone_code_hash: String,
+            pub phone_code_hash: crate::tl::SecretString,
             /// `phone_code`, present when bit 0 of `flags` is set.
-            pub phone_code: Option<String>,
+            pub phone_code: Option<crate::tl::SecretString>,
             /// `email_verification`, present when bit 1 of `flags` is set.
             pub email_verification: Option<crate::tl::enums::EmailVerification>,
         }
@@ -10563,6 +11602,10 @@ pub mod functions {
                     v.serialize(out);
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), Ok(4), write::bytes_len(self.phone_number.len()), write::bytes_len(self.phone_code_hash.len()), match &self.phone_code { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, match &self.email_verification { Some(v) => v.encoded_len(), None => Ok(0) }])
+            }
         }
 
         impl Deserialize for SignIn {
@@ -10573,8 +11616,8 @@ pub mod functions {
                 }
                 let f_flags = r.u32()?;
                 let f_phone_number = r.string()?;
-                let f_phone_code_hash = r.string()?;
-                let f_phone_code = if f_flags & (1 << 0) != 0 { Some(r.string()?) } else { None };
+                let f_phone_code_hash = crate::tl::SecretString::from(r.string()?);
+                let f_phone_code = if f_flags & (1 << 0) != 0 { Some(crate::tl::SecretString::from(r.string()?)) } else { None };
                 let f_email_verification = if f_flags & (1 << 1) != 0 { Some(crate::tl::enums::EmailVerification::deserialize(r)?) } else { None };
                 Ok(Self {
                     phone_number: f_phone_number,
@@ -10603,6 +11646,10 @@ pub mod functions {
         impl Serialize for LogOut {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::u32(out, Self::CONSTRUCTOR_ID);
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4)])
             }
         }
 
@@ -10635,6 +11682,10 @@ pub mod functions {
         impl Serialize for ResetAuthorizations {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::u32(out, Self::CONSTRUCTOR_ID);
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4)])
             }
         }
 
@@ -10671,6 +11722,10 @@ pub mod functions {
                 write::u32(out, Self::CONSTRUCTOR_ID);
                 write::i32(out, self.dc_id);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), Ok(4)])
+            }
         }
 
         impl Deserialize for ExportAuthorization {
@@ -10697,7 +11752,7 @@ pub mod functions {
             /// `id`
             pub id: i64,
             /// `bytes`
-            pub bytes: Vec<u8>,
+            pub bytes: crate::tl::SecretBytes,
         }
 
         impl std::fmt::Debug for ImportAuthorization {
@@ -10720,6 +11775,10 @@ pub mod functions {
                 write::i64(out, self.id);
                 write::bytes(out, &self.bytes);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), Ok(8), write::bytes_len(self.bytes.len())])
+            }
         }
 
         impl Deserialize for ImportAuthorization {
@@ -10729,7 +11788,7 @@ pub mod functions {
                     return Err(DecodeError::UnknownConstructor { id, expected: Self::NAME });
                 }
                 let f_id = r.i64()?;
-                let f_bytes = r.bytes()?;
+                let f_bytes = crate::tl::SecretBytes::from(r.bytes()?);
                 Ok(Self {
                     id: f_id,
                     bytes: f_bytes,
@@ -10752,7 +11811,7 @@ pub mod functions {
             /// `expires_at`
             pub expires_at: i32,
             /// `encrypted_message`
-            pub encrypted_message: Vec<u8>,
+            pub encrypted_message: crate::tl::SecretBytes,
         }
 
         impl std::fmt::Debug for BindTempAuthKey {
@@ -10779,6 +11838,10 @@ pub mod functions {
                 write::i32(out, self.expires_at);
                 write::bytes(out, &self.encrypted_message);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), Ok(8), Ok(8), Ok(4), write::bytes_len(self.encrypted_message.len())])
+            }
         }
 
         impl Deserialize for BindTempAuthKey {
@@ -10790,7 +11853,7 @@ pub mod functions {
                 let f_perm_auth_key_id = r.i64()?;
                 let f_nonce = r.i64()?;
                 let f_expires_at = r.i32()?;
-                let f_encrypted_message = r.bytes()?;
+                let f_encrypted_message = crate::tl::SecretBytes::from(r.bytes()?);
                 Ok(Self {
                     perm_auth_key_id: f_perm_auth_key_id,
                     nonce: f_nonce,
@@ -10815,7 +11878,7 @@ pub mod functions {
             /// `api_hash`
             pub api_hash: String,
             /// `bot_auth_token`
-            pub bot_auth_token: String,
+            pub bot_auth_token: crate::tl::SecretString,
         }
 
         impl std::fmt::Debug for ImportBotAuthorization {
@@ -10842,6 +11905,10 @@ pub mod functions {
                 write::bytes(out, self.api_hash.as_bytes());
                 write::bytes(out, self.bot_auth_token.as_bytes());
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), Ok(4), Ok(4), write::bytes_len(self.api_hash.len()), write::bytes_len(self.bot_auth_token.len())])
+            }
         }
 
         impl Deserialize for ImportBotAuthorization {
@@ -10853,7 +11920,7 @@ pub mod functions {
                 let f_flags = r.i32()?;
                 let f_api_id = r.i32()?;
                 let f_api_hash = r.string()?;
-                let f_bot_auth_token = r.string()?;
+                let f_bot_auth_token = crate::tl::SecretString::from(r.string()?);
                 Ok(Self {
                     flags: f_flags,
                     api_id: f_api_id,
@@ -10884,6 +11951,10 @@ pub mod functions {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::u32(out, Self::CONSTRUCTOR_ID);
                 self.password.serialize(out);
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), self.password.encoded_len()])
             }
         }
 
@@ -10919,6 +11990,10 @@ pub mod functions {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::u32(out, Self::CONSTRUCTOR_ID);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4)])
+            }
         }
 
         impl Deserialize for RequestPasswordRecovery {
@@ -10941,7 +12016,7 @@ pub mod functions {
         #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
         pub struct RecoverPassword {
             /// `code`
-            pub code: String,
+            pub code: crate::tl::SecretString,
             /// `new_settings`, present when bit 0 of `flags` is set.
             pub new_settings: Option<crate::tl::enums::account::PasswordInputSettings>,
         }
@@ -10970,6 +12045,10 @@ pub mod functions {
                     v.serialize(out);
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), Ok(4), write::bytes_len(self.code.len()), match &self.new_settings { Some(v) => v.encoded_len(), None => Ok(0) }])
+            }
         }
 
         impl Deserialize for RecoverPassword {
@@ -10979,7 +12058,7 @@ pub mod functions {
                     return Err(DecodeError::UnknownConstructor { id, expected: Self::NAME });
                 }
                 let f_flags = r.u32()?;
-                let f_code = r.string()?;
+                let f_code = crate::tl::SecretString::from(r.string()?);
                 let f_new_settings = if f_flags & (1 << 0) != 0 { Some(crate::tl::enums::account::PasswordInputSettings::deserialize(r)?) } else { None };
                 Ok(Self {
                     code: f_code,
@@ -10999,7 +12078,7 @@ pub mod functions {
             /// `phone_number`
             pub phone_number: String,
             /// `phone_code_hash`
-            pub phone_code_hash: String,
+            pub phone_code_hash: crate::tl::SecretString,
             /// `reason`, present when bit 0 of `flags` is set.
             pub reason: Option<String>,
         }
@@ -11030,6 +12109,10 @@ pub mod functions {
                     write::bytes(out, v.as_bytes());
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), Ok(4), write::bytes_len(self.phone_number.len()), write::bytes_len(self.phone_code_hash.len()), match &self.reason { Some(v) => write::bytes_len(v.len()), None => Ok(0) }])
+            }
         }
 
         impl Deserialize for ResendCode {
@@ -11040,7 +12123,7 @@ pub mod functions {
                 }
                 let f_flags = r.u32()?;
                 let f_phone_number = r.string()?;
-                let f_phone_code_hash = r.string()?;
+                let f_phone_code_hash = crate::tl::SecretString::from(r.string()?);
                 let f_reason = if f_flags & (1 << 0) != 0 { Some(r.string()?) } else { None };
                 Ok(Self {
                     phone_number: f_phone_number,
@@ -11061,7 +12144,7 @@ pub mod functions {
             /// `phone_number`
             pub phone_number: String,
             /// `phone_code_hash`
-            pub phone_code_hash: String,
+            pub phone_code_hash: crate::tl::SecretString,
         }
 
         impl std::fmt::Debug for CancelCode {
@@ -11084,6 +12167,10 @@ pub mod functions {
                 write::bytes(out, self.phone_number.as_bytes());
                 write::bytes(out, self.phone_code_hash.as_bytes());
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), write::bytes_len(self.phone_number.len()), write::bytes_len(self.phone_code_hash.len())])
+            }
         }
 
         impl Deserialize for CancelCode {
@@ -11093,7 +12180,7 @@ pub mod functions {
                     return Err(DecodeError::UnknownConstructor { id, expected: Self::NAME });
                 }
                 let f_phone_number = r.string()?;
-                let f_phone_code_hash = r.string()?;
+                let f_phone_code_hash = crate::tl::SecretString::from(r.string()?);
                 Ok(Self {
                     phone_number: f_phone_number,
                     phone_code_hash: f_phone_code_hash,
@@ -11122,6 +12209,10 @@ pub mod functions {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::u32(out, Self::CONSTRUCTOR_ID);
                 write::vector(out, &self.except_auth_keys, |out, x| { write::i64(out, *x); });
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), write::vector_len(&self.except_auth_keys, |x| Ok(8))])
             }
         }
 
@@ -11166,6 +12257,10 @@ pub mod functions {
                 write::bytes(out, self.api_hash.as_bytes());
                 write::vector(out, &self.except_ids, |out, x| { write::i64(out, *x); });
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), Ok(4), write::bytes_len(self.api_hash.len()), write::vector_len(&self.except_ids, |x| Ok(8))])
+            }
         }
 
         impl Deserialize for ExportLoginToken {
@@ -11194,7 +12289,7 @@ pub mod functions {
         #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
         pub struct ImportLoginToken {
             /// `token`
-            pub token: Vec<u8>,
+            pub token: crate::tl::SecretBytes,
         }
 
         impl std::fmt::Debug for ImportLoginToken {
@@ -11215,6 +12310,10 @@ pub mod functions {
                 write::u32(out, Self::CONSTRUCTOR_ID);
                 write::bytes(out, &self.token);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), write::bytes_len(self.token.len())])
+            }
         }
 
         impl Deserialize for ImportLoginToken {
@@ -11223,7 +12322,7 @@ pub mod functions {
                 if id != Self::CONSTRUCTOR_ID {
                     return Err(DecodeError::UnknownConstructor { id, expected: Self::NAME });
                 }
-                let f_token = r.bytes()?;
+                let f_token = crate::tl::SecretBytes::from(r.bytes()?);
                 Ok(Self {
                     token: f_token,
                 })
@@ -11239,7 +12338,7 @@ pub mod functions {
         #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
         pub struct AcceptLoginToken {
             /// `token`
-            pub token: Vec<u8>,
+            pub token: crate::tl::SecretBytes,
         }
 
         impl std::fmt::Debug for AcceptLoginToken {
@@ -11260,6 +12359,10 @@ pub mod functions {
                 write::u32(out, Self::CONSTRUCTOR_ID);
                 write::bytes(out, &self.token);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), write::bytes_len(self.token.len())])
+            }
         }
 
         impl Deserialize for AcceptLoginToken {
@@ -11268,7 +12371,7 @@ pub mod functions {
                 if id != Self::CONSTRUCTOR_ID {
                     return Err(DecodeError::UnknownConstructor { id, expected: Self::NAME });
                 }
-                let f_token = r.bytes()?;
+                let f_token = crate::tl::SecretBytes::from(r.bytes()?);
                 Ok(Self {
                     token: f_token,
                 })
@@ -11284,7 +12387,7 @@ pub mod functions {
         #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
         pub struct CheckRecoveryPassword {
             /// `code`
-            pub code: String,
+            pub code: crate::tl::SecretString,
         }
 
         impl std::fmt::Debug for CheckRecoveryPassword {
@@ -11305,6 +12408,10 @@ pub mod functions {
                 write::u32(out, Self::CONSTRUCTOR_ID);
                 write::bytes(out, self.code.as_bytes());
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), write::bytes_len(self.code.len())])
+            }
         }
 
         impl Deserialize for CheckRecoveryPassword {
@@ -11313,7 +12420,7 @@ pub mod functions {
                 if id != Self::CONSTRUCTOR_ID {
                     return Err(DecodeError::UnknownConstructor { id, expected: Self::NAME });
                 }
-                let f_code = r.string()?;
+                let f_code = crate::tl::SecretString::from(r.string()?);
                 Ok(Self {
                     code: f_code,
                 })
@@ -11333,7 +12440,7 @@ pub mod functions {
             /// `api_hash`
             pub api_hash: String,
             /// `web_auth_token`
-            pub web_auth_token: String,
+            pub web_auth_token: crate::tl::SecretString,
         }
 
         impl std::fmt::Debug for ImportWebTokenAuthorization {
@@ -11358,6 +12465,10 @@ pub mod functions {
                 write::bytes(out, self.api_hash.as_bytes());
                 write::bytes(out, self.web_auth_token.as_bytes());
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), Ok(4), write::bytes_len(self.api_hash.len()), write::bytes_len(self.web_auth_token.len())])
+            }
         }
 
         impl Deserialize for ImportWebTokenAuthorization {
@@ -11368,7 +12479,7 @@ pub mod functions {
                 }
                 let f_api_id = r.i32()?;
                 let f_api_hash = r.string()?;
-                let f_web_auth_token = r.string()?;
+                let f_web_auth_token = crate::tl::SecretString::from(r.string()?);
                 Ok(Self {
                     api_id: f_api_id,
                     api_hash: f_api_hash,
@@ -11388,13 +12499,13 @@ pub mod functions {
             /// `phone_number`
             pub phone_number: String,
             /// `phone_code_hash`
-            pub phone_code_hash: String,
+            pub phone_code_hash: crate::tl::SecretString,
             /// `safety_net_token`, present when bit 0 of `flags` is set.
-            pub safety_net_token: Option<String>,
+            pub safety_net_token: Option<crate::tl::SecretString>,
             /// `play_integrity_token`, present when bit 2 of `flags` is set.
-            pub play_integrity_token: Option<String>,
+            pub play_integrity_token: Option<crate::tl::SecretString>,
             /// `ios_push_secret`, present when bit 1 of `flags` is set.
-            pub ios_push_secret: Option<String>,
+            pub ios_push_secret: Option<crate::tl::SecretString>,
         }
 
         impl std::fmt::Debug for RequestFirebaseSms {
@@ -11433,6 +12544,10 @@ pub mod functions {
                     write::bytes(out, v.as_bytes());
                 }
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), Ok(4), write::bytes_len(self.phone_number.len()), write::bytes_len(self.phone_code_hash.len()), match &self.safety_net_token { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, match &self.play_integrity_token { Some(v) => write::bytes_len(v.len()), None => Ok(0) }, match &self.ios_push_secret { Some(v) => write::bytes_len(v.len()), None => Ok(0) }])
+            }
         }
 
         impl Deserialize for RequestFirebaseSms {
@@ -11443,10 +12558,10 @@ pub mod functions {
                 }
                 let f_flags = r.u32()?;
                 let f_phone_number = r.string()?;
-                let f_phone_code_hash = r.string()?;
-                let f_safety_net_token = if f_flags & (1 << 0) != 0 { Some(r.string()?) } else { None };
-                let f_play_integrity_token = if f_flags & (1 << 2) != 0 { Some(r.string()?) } else { None };
-                let f_ios_push_secret = if f_flags & (1 << 1) != 0 { Some(r.string()?) } else { None };
+                let f_phone_code_hash = crate::tl::SecretString::from(r.string()?);
+                let f_safety_net_token = if f_flags & (1 << 0) != 0 { Some(crate::tl::SecretString::from(r.string()?)) } else { None };
+                let f_play_integrity_token = if f_flags & (1 << 2) != 0 { Some(crate::tl::SecretString::from(r.string()?)) } else { None };
+                let f_ios_push_secret = if f_flags & (1 << 1) != 0 { Some(crate::tl::SecretString::from(r.string()?)) } else { None };
                 Ok(Self {
                     phone_number: f_phone_number,
                     phone_code_hash: f_phone_code_hash,
@@ -11468,7 +12583,7 @@ pub mod functions {
             /// `phone_number`
             pub phone_number: String,
             /// `phone_code_hash`
-            pub phone_code_hash: String,
+            pub phone_code_hash: crate::tl::SecretString,
         }
 
         impl std::fmt::Debug for ResetLoginEmail {
@@ -11491,6 +12606,10 @@ pub mod functions {
                 write::bytes(out, self.phone_number.as_bytes());
                 write::bytes(out, self.phone_code_hash.as_bytes());
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), write::bytes_len(self.phone_number.len()), write::bytes_len(self.phone_code_hash.len())])
+            }
         }
 
         impl Deserialize for ResetLoginEmail {
@@ -11500,7 +12619,7 @@ pub mod functions {
                     return Err(DecodeError::UnknownConstructor { id, expected: Self::NAME });
                 }
                 let f_phone_number = r.string()?;
-                let f_phone_code_hash = r.string()?;
+                let f_phone_code_hash = crate::tl::SecretString::from(r.string()?);
                 Ok(Self {
                     phone_number: f_phone_number,
                     phone_code_hash: f_phone_code_hash,
@@ -11519,7 +12638,7 @@ pub mod functions {
             /// `phone_number`
             pub phone_number: String,
             /// `phone_code_hash`
-            pub phone_code_hash: String,
+            pub phone_code_hash: crate::tl::SecretString,
             /// `mnc`
             pub mnc: String,
         }
@@ -11546,6 +12665,10 @@ pub mod functions {
                 write::bytes(out, self.phone_code_hash.as_bytes());
                 write::bytes(out, self.mnc.as_bytes());
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), write::bytes_len(self.phone_number.len()), write::bytes_len(self.phone_code_hash.len()), write::bytes_len(self.mnc.len())])
+            }
         }
 
         impl Deserialize for ReportMissingCode {
@@ -11555,7 +12678,7 @@ pub mod functions {
                     return Err(DecodeError::UnknownConstructor { id, expected: Self::NAME });
                 }
                 let f_phone_number = r.string()?;
-                let f_phone_code_hash = r.string()?;
+                let f_phone_code_hash = crate::tl::SecretString::from(r.string()?);
                 let f_mnc = r.string()?;
                 Ok(Self {
                     phone_number: f_phone_number,
@@ -11576,7 +12699,7 @@ pub mod functions {
             /// `phone_number`
             pub phone_number: String,
             /// `phone_code_hash`
-            pub phone_code_hash: String,
+            pub phone_code_hash: crate::tl::SecretString,
             /// `form_id`
             pub form_id: i64,
         }
@@ -11603,6 +12726,10 @@ pub mod functions {
                 write::bytes(out, self.phone_code_hash.as_bytes());
                 write::i64(out, self.form_id);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), write::bytes_len(self.phone_number.len()), write::bytes_len(self.phone_code_hash.len()), Ok(8)])
+            }
         }
 
         impl Deserialize for CheckPaidAuth {
@@ -11612,7 +12739,7 @@ pub mod functions {
                     return Err(DecodeError::UnknownConstructor { id, expected: Self::NAME });
                 }
                 let f_phone_number = r.string()?;
-                let f_phone_code_hash = r.string()?;
+                let f_phone_code_hash = crate::tl::SecretString::from(r.string()?);
                 let f_form_id = r.i64()?;
                 Ok(Self {
                     phone_number: f_phone_number,
@@ -11646,6 +12773,10 @@ pub mod functions {
                 write::u32(out, Self::CONSTRUCTOR_ID);
                 write::i32(out, self.api_id);
                 write::bytes(out, self.api_hash.as_bytes());
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), Ok(4), write::bytes_len(self.api_hash.len())])
             }
         }
 
@@ -11695,6 +12826,10 @@ pub mod functions {
                 if let Some(g) = &self.from {
                     write::i64(out, g.from_auth_key_id);
                 }
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), Ok(4), self.credential.encoded_len(), match &self.from { Some(g) => Ok(4), None => Ok(0) }, match &self.from { Some(g) => Ok(8), None => Ok(0) }])
             }
         }
 
@@ -11769,6 +12904,10 @@ pub mod functions {
                 write::i32(out, self.api_id);
                 write::bytes(out, self.api_hash.as_bytes());
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), Ok(4), match &self.except_ids { Some(v) => write::vector_len(v, |x| Ok(8)), None => Ok(0) }, Ok(4), write::bytes_len(self.api_hash.len())])
+            }
         }
 
         impl Deserialize for InitFirebasePnvLogin {
@@ -11800,7 +12939,7 @@ pub mod functions {
         #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
         pub struct FinishFirebasePnvLogin {
             /// `google_token`
-            pub google_token: String,
+            pub google_token: crate::tl::SecretString,
         }
 
         impl std::fmt::Debug for FinishFirebasePnvLogin {
@@ -11821,6 +12960,10 @@ pub mod functions {
                 write::u32(out, Self::CONSTRUCTOR_ID);
                 write::bytes(out, self.google_token.as_bytes());
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), write::bytes_len(self.google_token.len())])
+            }
         }
 
         impl Deserialize for FinishFirebasePnvLogin {
@@ -11829,7 +12972,7 @@ pub mod functions {
                 if id != Self::CONSTRUCTOR_ID {
                     return Err(DecodeError::UnknownConstructor { id, expected: Self::NAME });
                 }
-                let f_google_token = r.string()?;
+                let f_google_token = crate::tl::SecretString::from(r.string()?);
                 Ok(Self {
                     google_token: f_google_token,
                 })
@@ -11867,6 +13010,10 @@ pub mod functions {
                 write::bytes(out, self.first_name.as_bytes());
                 write::bytes(out, self.last_name.as_bytes());
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), Ok(4), write::bytes_len(self.first_name.len()), write::bytes_len(self.last_name.len())])
+            }
         }
 
         impl Deserialize for FirebasePnvSignUp {
@@ -11895,7 +13042,7 @@ pub mod functions {
     /// The `help.` namespace.
     pub mod help {
         #[allow(unused_imports)]
-        use crate::tl::codec::{write, DecodeError, Deserialize, Identifiable, Reader, RemoteCall, Serialize};
+        use crate::tl::codec::{write, DecodeError, Deserialize, EncodeError, Identifiable, Reader, RemoteCall, Serialize};
         #[allow(unused_imports)]
         use crate::tl::{DeserializeAt, LayerMask};
 
@@ -11913,6 +13060,10 @@ pub mod functions {
         impl Serialize for GetConfig {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::u32(out, Self::CONSTRUCTOR_ID);
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4)])
             }
         }
 
@@ -11946,6 +13097,10 @@ pub mod functions {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::u32(out, Self::CONSTRUCTOR_ID);
             }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4)])
+            }
         }
 
         impl Deserialize for GetNearestDc {
@@ -11977,6 +13132,10 @@ pub mod functions {
         impl Serialize for GetTermsOfServiceUpdate {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::u32(out, Self::CONSTRUCTOR_ID);
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4)])
             }
         }
 
@@ -12012,6 +13171,10 @@ pub mod functions {
             fn serialize(&self, out: &mut Vec<u8>) {
                 write::u32(out, Self::CONSTRUCTOR_ID);
                 self.id.serialize(out);
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), self.id.encoded_len()])
             }
         }
 
@@ -12052,6 +13215,10 @@ pub mod functions {
                 write::u32(out, Self::CONSTRUCTOR_ID);
                 write::bytes(out, self.lang_code.as_bytes());
                 write::i32(out, self.hash);
+            }
+
+            fn encoded_len(&self) -> Result<usize, EncodeError> {
+                write::sum(&[Ok(4), write::bytes_len(self.lang_code.len()), Ok(4)])
             }
         }
 

@@ -50,10 +50,11 @@ pub(crate) use layer_invariant;
 mod generated;
 mod layer;
 mod raw_user;
+mod secret;
 
 pub use codec::{
-    DecodeError, Deserialize, Identifiable, RawObject, Reader, RemoteCall, SchemaEntry, Serialize,
-    decode,
+    DecodeError, Deserialize, EncodeError, Identifiable, MAX_BYTES_LEN, RawObject, Reader,
+    RemoteCall, SchemaEntry, Serialize, decode,
 };
 pub use generated::{
     AUTHORIZING_FUNCTIONS, DEFINITION_LAYERS, DEFINITIONS, SCHEMA_LAYERS, enums, functions, types,
@@ -65,6 +66,7 @@ pub use generated::{arbitrary_encoded, arbitrary_roundtrip};
 pub use layer::LayerMask;
 pub use layer::{LAYER, Layer, SUPPORTED_LAYERS, UnsupportedLayer};
 pub use raw_user::RawUser;
+pub use secret::{SecretBytes, SecretString};
 
 /// Decoding at a layer: a constructor the layer does not define is refused with
 /// [`DecodeError::UnknownConstructor`], as an unknown one is.

@@ -114,6 +114,10 @@ impl Serialize for RawUser {
     fn serialize(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.bytes);
     }
+
+    fn encoded_len(&self) -> Result<usize, super::EncodeError> {
+        Ok(self.bytes.len())
+    }
 }
 
 impl Deserialize for RawUser {

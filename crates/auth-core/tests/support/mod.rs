@@ -141,7 +141,7 @@ pub fn authorization(id: i64) -> enums::auth::Authorization {
     types::auth::Authorization {
         otherwise_relogin_days: None,
         tmp_sessions: None,
-        future_auth_token: Some(vec![0xf0; 16]),
+        future_auth_token: Some(vec![0xf0; 16].into()),
         user: user(id).into(),
     }
     .into()

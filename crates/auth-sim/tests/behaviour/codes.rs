@@ -266,8 +266,8 @@ fn firebase_sms_needs_an_integrity_proof() {
         functions::auth::RequestFirebaseSms {
             phone_number: "9996621002".into(),
             phone_code_hash: hash.into(),
-            safety_net_token: safety,
-            play_integrity_token: play,
+            safety_net_token: safety.map(Into::into),
+            play_integrity_token: play.map(Into::into),
             ios_push_secret: None,
         }
     };
@@ -335,7 +335,7 @@ fn firebase_sms_needs_an_integrity_proof() {
         phone_code_hash: sent.phone_code_hash.clone(),
         safety_net_token: None,
         play_integrity_token: None,
-        ios_push_secret: Some(secret.clone()),
+        ios_push_secret: Some(secret.clone().into()),
     };
     assert_eq!(h.call(2, 3, &call), Ok(true));
     assert_eq!(h.sim.last_code("9996621002"), Some("22222"));
@@ -483,7 +483,7 @@ fn sign_in_returns_user() {
     assert_eq!(u.first_name.as_deref(), Some("Ada"));
     assert_eq!(u.last_name.as_deref(), Some("Lovelace"));
     assert_eq!(u.phone.as_deref(), Some("9996627000"));
-    assert_eq!(a.future_auth_token.as_ref().map(Vec::len), Some(32));
+    assert_eq!(a.future_auth_token.as_ref().map(|t| t.len()), Some(32));
     assert!(!a.setup_password_required());
     assert_eq!(h.sim.authorized_user(DcId(2), 1), Some(id));
     // The code is used up.

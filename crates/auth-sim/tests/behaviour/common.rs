@@ -178,7 +178,7 @@ impl H {
                 password: types::InputCheckPasswordSRP {
                     srp_id: check.srp_id,
                     a: check.a.to_vec(),
-                    m1: check.m1.to_vec(),
+                    m1: check.m1.to_vec().into(),
                 }
                 .into(),
             },

@@ -37,7 +37,7 @@ fn forged_check(srp_id: i64) -> functions::auth::CheckPassword {
         password: types::InputCheckPasswordSRP {
             srp_id,
             a: vec![0x33; 256],
-            m1: vec![7; 32],
+            m1: vec![7; 32].into(),
         }
         .into(),
     }

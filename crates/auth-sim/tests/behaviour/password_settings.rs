@@ -78,7 +78,7 @@ fn proof(p: &types::account::Password, password: Option<&str>) -> enums::InputCh
     types::InputCheckPasswordSRP {
         srp_id: check.srp_id,
         a: check.a.to_vec(),
-        m1: check.m1.to_vec(),
+        m1: check.m1.to_vec().into(),
     }
     .into()
 }
@@ -94,7 +94,7 @@ fn new_settings(
         .expect("valid group");
     types::account::NewPasswordSettings {
         new_algo: modpow(&new.algo),
-        new_password_hash: new.hash.to_vec(),
+        new_password_hash: new.hash.to_vec().into(),
         hint: hint.into(),
     }
 }
@@ -105,7 +105,7 @@ fn unchecked(p: &types::account::Password) -> types::account::NewPasswordSetting
     algo.salt1.extend([7; 32]);
     types::account::NewPasswordSettings {
         new_algo: modpow(&algo),
-        new_password_hash: vec![0x11; 256],
+        new_password_hash: vec![0x11; 256].into(),
         hint: String::new(),
     }
 }
@@ -134,7 +134,7 @@ fn update(
 fn removal(hint: &str) -> Option<types::account::NewPasswordSettings> {
     Some(types::account::NewPasswordSettings {
         new_algo: types::PasswordKdfAlgoUnknown {}.into(),
-        new_password_hash: Vec::new(),
+        new_password_hash: Vec::new().into(),
         hint: hint.into(),
     })
 }
@@ -217,7 +217,7 @@ fn password_settings_reject_bad_settings() {
     logged_in(&mut h, AccountConfig::new(PHONE, DcId(4)), None);
     let fake = |a: &SrpAlgo| types::account::NewPasswordSettings {
         new_algo: modpow(a),
-        new_password_hash: vec![0x11; 256],
+        new_password_hash: vec![0x11; 256].into(),
         hint: String::new(),
     };
     let empty = || proof(&types::account::Password::default(), None);
@@ -252,7 +252,9 @@ fn password_settings_reject_bad_settings() {
         "NEW_SETTINGS_INVALID"
     );
     let mut short = fake(&good);
-    short.new_password_hash.pop();
+    let mut hash = short.new_password_hash.to_vec();
+    hash.pop();
+    short.new_password_hash = hash.into();
     assert_eq!(
         err(update(&mut h, empty(), Some(short), None)),
         "NEW_SETTINGS_INVALID"

@@ -41,7 +41,7 @@ fn accept(h: &mut H, dc: i32, token: &[u8]) -> Result<enums::Authorization, auth
         dc,
         DEVICE,
         &functions::auth::AcceptLoginToken {
-            token: token.to_vec(),
+            token: token.to_vec().into(),
         },
     )
 }
@@ -56,7 +56,7 @@ fn import(
         dc,
         key,
         &functions::auth::ImportLoginToken {
-            token: token.to_vec(),
+            token: token.to_vec().into(),
         },
     )
 }

@@ -218,7 +218,7 @@ fn invalidate_sign_in_codes_for_the_account() {
     let mine = h.sent(2, 9, PHONE);
     let theirs = h.sent(2, 10, "9996625555");
     let invalidate = |codes: &[&str]| functions::account::InvalidateSignInCodes {
-        codes: codes.iter().map(|c| (*c).to_owned()).collect(),
+        codes: codes.iter().map(|c| (*c).into()).collect(),
     };
     assert_eq!(
         err(h.call(2, 11, &invalidate(&["22222"]))),

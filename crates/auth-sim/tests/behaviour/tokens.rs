@@ -10,12 +10,12 @@ fn log_out(h: &mut H, dc: i32, key: u64) -> Vec<u8> {
     let enums::auth::LoggedOut::LoggedOut(out) = h
         .call(dc, key, &functions::auth::LogOut {})
         .expect("logOut");
-    out.future_auth_token.expect("a token")
+    out.future_auth_token.expect("a token").to_vec()
 }
 
 fn with_tokens(tokens: Vec<Vec<u8>>) -> types::CodeSettings {
     types::CodeSettings {
-        logout_tokens: Some(tokens),
+        logout_tokens: Some(tokens.into_iter().map(Into::into).collect()),
         ..types::CodeSettings::default()
     }
 }
@@ -106,7 +106,7 @@ fn export_import_authorization() {
         h.call(2, 1, &export(4)).expect("export");
     let import = |id, bytes: &[u8]| functions::auth::ImportAuthorization {
         id,
-        bytes: bytes.to_vec(),
+        bytes: bytes.to_vec().into(),
     };
     assert_eq!(
         err(h.call(4, 7, &import(ex.id, b"wrong"))),

@@ -82,7 +82,12 @@ impl Ctx<'_> {
         for (v, _) in &variants {
             let _ = writeln!(s, "            Self::{v}(x) => x.serialize(out),");
         }
-        s.push_str("        }\n    }\n}\n\n");
+        s.push_str("        }\n    }\n\n");
+        s.push_str("    fn encoded_len(&self) -> Result<usize, EncodeError> {\n        let fields = match self {\n");
+        for (v, _) in &variants {
+            let _ = writeln!(s, "            Self::{v}(x) => x.encoded_len(),");
+        }
+        s.push_str("        };\n        write::sum(&[Ok(4), fields])\n    }\n}\n\n");
 
         let mut arms = String::new();
         for (v, c) in &variants {

@@ -19,7 +19,9 @@ use crate::schema::{Kind, Param, Ty};
 
 use names::{ROOT, camel, enum_path, indent_by, namespace, struct_path};
 
-/// Field names whose values are secrets: redacted in `Debug`.
+/// Field names whose values are secrets: redacted in `Debug`, and a `string` or `bytes` one
+/// (or a vector of them) held in wiping storage (`SecretString`, `SecretBytes`: zeroized on
+/// drop).
 const SECRET_FIELDS: &[&str] = &[
     "phone_code",
     "phone_code_hash",
@@ -40,14 +42,26 @@ const SECRET_FIELDS: &[&str] = &[
     "safety_net_token",
     "play_integrity_token",
     "encrypted_message",
+    // Passkeys: the assertion and what it is bound to.
+    "client_data",
+    "attestation_data",
+    "authenticator_data",
+    "signature",
+    "user_handle",
+    "options",
 ];
+
+/// Whether the field `name` holds a secret.
+pub(crate) fn is_secret_field(name: &str) -> bool {
+    SECRET_FIELDS.contains(&name)
+}
 
 /// Boxed types a field holds as raw bytes (with what the core needs from them) rather than
 /// decoded: their layout changes between layers and the core does not need the rest.
 const OPAQUE: &[(&str, &str)] = &[("User", "crate::tl::RawUser")];
 
 /// The codec items every generated module uses.
-const IMPORTS: &str = "    #[allow(unused_imports)]\n    use crate::tl::codec::{write, DecodeError, Deserialize, Identifiable, Reader, RemoteCall, Serialize};\n    #[allow(unused_imports)]\n    use crate::tl::{DeserializeAt, LayerMask};\n\n";
+const IMPORTS: &str = "    #[allow(unused_imports)]\n    use crate::tl::codec::{write, DecodeError, Deserialize, EncodeError, Identifiable, Reader, RemoteCall, Serialize};\n    #[allow(unused_imports)]\n    use crate::tl::{DeserializeAt, LayerMask};\n\n";
 
 pub(crate) struct Ctx<'a> {
     merged: &'a Merged,
@@ -320,6 +334,45 @@ impl<'a> Ctx<'a> {
                     path
                 }
             }
+        })
+    }
+
+    /// The Rust type of field `name` of type `ty`: wiping storage for a secret `string` or
+    /// `bytes` (or a vector of them), else [`rust_ty`](Self::rust_ty).
+    pub(super) fn field_ty(&self, name: &str, ty: &Ty, owner: &str) -> Result<String, String> {
+        if !is_secret_field(name) {
+            return self.rust_ty(ty, owner);
+        }
+        Ok(match ty {
+            Ty::String => format!("{ROOT}::SecretString"),
+            Ty::Bytes => format!("{ROOT}::SecretBytes"),
+            Ty::Vector(inner) => format!("Vec<{}>", self.field_ty(name, inner, "")?),
+            other => self.rust_ty(other, owner)?,
+        })
+    }
+
+    /// The expression reading field `name` of type `ty` (into wiping storage for a secret).
+    pub(super) fn read_field(
+        &self,
+        name: &str,
+        ty: &Ty,
+        owner: &str,
+        at: bool,
+    ) -> Result<String, String> {
+        if !is_secret_field(name) {
+            return self.read_expr(ty, owner, at);
+        }
+        Ok(match ty {
+            // The decoded buffer moves into the wiping storage: no copy is left behind.
+            Ty::String => format!("{ROOT}::SecretString::from(r.string()?)"),
+            Ty::Bytes => format!("{ROOT}::SecretBytes::from(r.bytes()?)"),
+            Ty::Vector(inner) => {
+                format!(
+                    "r.vector(|r| Ok({}))?",
+                    self.read_field(name, inner, "", at)?
+                )
+            }
+            other => self.read_expr(other, owner, at)?,
         })
     }
 

@@ -184,8 +184,10 @@ impl Ctx<'_> {
     /// The Rust type of a slot of layout `at` (for conversions between layouts).
     pub(super) fn slot_ty(&self, slot: &Slot, owner: &str) -> Result<String, String> {
         Ok(match slot {
-            Slot::Plain { ty, .. } => self.rust_ty(ty, owner)?,
-            Slot::Optional { ty, .. } => format!("Option<{}>", self.rust_ty(ty, owner)?),
+            Slot::Plain { name, ty } => self.field_ty(name, ty, owner)?,
+            Slot::Optional { name, ty, .. } => {
+                format!("Option<{}>", self.field_ty(name, ty, owner)?)
+            }
             Slot::TrueFlag { .. } => "bool".into(),
             Slot::Group { struct_name, .. } => format!("Option<{struct_name}>"),
             Slot::Derived { .. } => String::new(),
@@ -225,7 +227,7 @@ impl Ctx<'_> {
                         s,
                         "    /// `{n}`\n    pub {}: {},",
                         field_ident(n),
-                        self.rust_ty(ty, owner)?
+                        self.field_ty(n, ty, owner)?
                     );
                 }
                 Slot::Optional { name: n, ty, flag } => {
@@ -235,7 +237,7 @@ impl Ctx<'_> {
                         flag.bit,
                         flag.word,
                         field_ident(n),
-                        self.rust_ty(ty, owner)?
+                        self.field_ty(n, ty, owner)?
                     );
                 }
                 Slot::TrueFlag { name: n, flag } => {
@@ -424,7 +426,9 @@ impl Ctx<'_> {
                 }
             }
         }
-        s.push_str("    }\n}\n\n");
+        s.push_str("    }\n\n");
+        s.push_str(&encoded_len_fn(d, slots));
+        s.push_str("}\n\n");
         s
     }
 
@@ -462,7 +466,7 @@ impl Ctx<'_> {
                                 body,
                                 "        let {} = {};",
                                 local(n),
-                                self.read_expr(ty, owner, varying)?
+                                self.read_field(n, ty, owner, varying)?
                             );
                         }
                         Some(f) if *ty == Ty::True => {
@@ -481,7 +485,7 @@ impl Ctx<'_> {
                                 local(n),
                                 local(&f.word),
                                 f.bit,
-                                self.read_expr(ty, owner, varying)?
+                                self.read_field(n, ty, owner, varying)?
                             );
                         }
                     }
@@ -570,7 +574,7 @@ impl Ctx<'_> {
                 s,
                 "    /// `{n}`\n    pub {}: {},",
                 field_ident(n),
-                self.rust_ty(ty, owner)?
+                self.field_ty(n, ty, owner)?
             );
         }
         s.push_str("}\n\n");
@@ -625,6 +629,67 @@ impl Ctx<'_> {
         s.push_str("        }\n    }\n}\n\n");
         Ok(s)
     }
+}
+
+/// `Serialize::encoded_len` of a struct: what `serialize` writes, summed without writing it.
+fn encoded_len_fn(d: &Definition, slots: &[Slot]) -> String {
+    let mut parts = Vec::new();
+    if d.kind == Kind::Function {
+        parts.push("Ok(4)".to_owned());
+    }
+    for p in &d.params {
+        match p {
+            Param::FlagsWord(_) => parts.push("Ok(4)".to_owned()),
+            Param::Field { name: n, ty, .. } => {
+                let slot = slots.iter().find(|sl| match sl {
+                    Slot::Plain { name, .. } | Slot::Optional { name, .. } => name == n,
+                    Slot::Group { members, .. } => members.iter().any(|m| &m.0 == n),
+                    _ => false,
+                });
+                let field = field_ident(n);
+                let part = match slot {
+                    Some(Slot::Plain { .. }) => len_expr(ty, &format!("self.{field}"), true),
+                    Some(Slot::Optional { .. }) => len_expr(ty, "v", false).map(|len| {
+                        format!("match &self.{field} {{ Some(v) => {len}, None => Ok(0) }}")
+                    }),
+                    Some(Slot::Group { field: group, .. }) => {
+                        len_expr(ty, &format!("g.{field}"), true).map(|len| {
+                            format!("match &self.{group} {{ Some(g) => {len}, None => Ok(0) }}")
+                        })
+                    }
+                    _ => None,
+                };
+                parts.extend(part);
+            }
+        }
+    }
+    format!(
+        "    fn encoded_len(&self) -> Result<usize, EncodeError> {{\n        write::sum(&[{}])\n    }}\n",
+        parts.join(", ")
+    )
+}
+
+/// The expression for the encoded size of the value `expr` of type `ty` (`None` for a `true`
+/// flag, which takes no bytes); `place` as for [`write_stmt`].
+fn len_expr(ty: &Ty, expr: &str, place: bool) -> Option<String> {
+    let by_ref = if place {
+        format!("&{expr}")
+    } else {
+        expr.to_owned()
+    };
+    Some(match ty {
+        Ty::Int | Ty::Bool => "Ok(4)".to_owned(),
+        Ty::Long | Ty::Double => "Ok(8)".to_owned(),
+        Ty::Int128 => "Ok(16)".to_owned(),
+        Ty::Int256 => "Ok(32)".to_owned(),
+        Ty::True => return None,
+        Ty::String | Ty::Bytes => format!("write::bytes_len({expr}.len())"),
+        Ty::Vector(inner) => format!(
+            "write::vector_len({by_ref}, |x| {})",
+            len_expr(inner, "x", false).unwrap_or_else(|| "Ok(0)".to_owned())
+        ),
+        Ty::Named(_) => format!("{expr}.encoded_len()"),
+    })
 }
 
 /// A statement writing the value `expr` of type `ty`; `place` says `expr` is a place (field

@@ -55,15 +55,16 @@ async fn drive<M: Machine, T: Transport>(
             let Some(t) = machine.poll_transmit() else {
                 break;
             };
+            let id = t.id;
             let answer = tokio::select! {
-                answer = transport.invoke(t.dc, t.body) => answer,
+                answer = transport.invoke(t.dc, t.into_plain_body()) => answer,
                 () = cancel.cancelled() => return Err(Stop::Cancelled),
             };
             let now = Instant::now();
             // The ids come from the machine itself: it cannot refuse them.
             let _ = match answer {
-                Ok(body) => machine.handle_response(now, t.id, &body),
-                Err(failure) => machine.handle_failure(now, t.id, failure),
+                Ok(body) => machine.handle_response(now, id, &body),
+                Err(failure) => machine.handle_failure(now, id, failure),
             };
         }
         if machine.is_finished() {

@@ -51,9 +51,10 @@ async fn fetch(transport: &impl Transport, session: &SessionConfig) -> Option<Co
     let mut call = Call::new(&session, countries.request("en"), Instant::now()).ok()?;
     loop {
         while let Some(t) = call.poll_transmit() {
-            match transport.invoke(t.dc, t.body).await {
-                Ok(reply) => call.handle_response(Instant::now(), t.id, &reply).ok()?,
-                Err(failure) => call.handle_failure(Instant::now(), t.id, failure).ok()?,
+            let id = t.id;
+            match transport.invoke(t.dc, t.into_plain_body()).await {
+                Ok(reply) => call.handle_response(Instant::now(), id, &reply).ok()?,
+                Err(failure) => call.handle_failure(Instant::now(), id, failure).ok()?,
             }
         }
         while let Some(event) = call.poll_event() {

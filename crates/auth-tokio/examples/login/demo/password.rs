@@ -178,13 +178,14 @@ impl Manager<'_> {
             }
             let mut progressed = false;
             while let Some(t) = settings.poll_transmit() {
+                let id = t.id;
                 progressed = true;
-                let answer = transport.invoke(t.dc, t.body).await;
+                let answer = transport.invoke(t.dc, t.into_plain_body()).await;
                 let now = Instant::now();
                 // An error means an id the machine never sent: cannot happen here.
                 let _ = match answer {
-                    Ok(body) => settings.handle_response(now, t.id, &body),
-                    Err(failure) => settings.handle_failure(now, t.id, failure),
+                    Ok(body) => settings.handle_response(now, id, &body),
+                    Err(failure) => settings.handle_failure(now, id, failure),
                 };
             }
             // Proving the current password and hashing the new one: slow, off the runtime.
