@@ -1,5 +1,6 @@
 //! TL benchmarks: encoding and decoding each auth result type the core reads, against a copy of
-//! the same bytes (`to_vec`: one allocation and a memcpy) as the baseline.
+//! the same bytes (`to_vec`: one allocation and a memcpy) as the baseline, and encoding (sized
+//! once by `encoded_len`) against `serialize` into a growing buffer, as `to_bytes` did before.
 //!
 //! `cargo bench -p tgauth-benches --bench tl -- --warm-up-time 1 --measurement-time 3`
 #![allow(missing_docs)]
@@ -23,17 +24,29 @@ struct Case {
     name: &'static str,
     bytes: Vec<u8>,
     encode: Encode,
+    /// `serialize` into an empty vector that grows as it goes (reallocating, and leaving the
+    /// old buffers behind unwiped): `to_bytes` before it sized its buffer.
+    encode_grow: Encode,
     decode: Decode,
 }
 
-fn case<T: Serialize + Deserialize + PartialEq + 'static>(name: &'static str, value: T) -> Case {
+fn case<T: Serialize + Deserialize + PartialEq + Clone + 'static>(
+    name: &'static str,
+    value: T,
+) -> Case {
     let bytes = value.to_bytes();
     // The sample round-trips: the decode benchmark measures real work.
     assert!(tl::decode::<T>(&bytes).is_ok_and(|v| v == value), "{name}");
+    let grown = value.clone();
     Case {
         name,
         bytes,
         encode: Box::new(move || value.to_bytes()),
+        encode_grow: Box::new(move || {
+            let mut out = Vec::new();
+            grown.serialize(&mut out);
+            out
+        }),
         decode: Box::new(|bytes| tl::decode::<T>(bytes).is_ok()),
     }
 }
@@ -55,6 +68,7 @@ fn criterion_benches(c: &mut Criterion) {
         group.throughput(criterion::Throughput::Bytes(case.bytes.len() as u64));
         group.bench_function("memcpy", |b| b.iter(|| black_box(&case.bytes).to_vec()));
         group.bench_function("encode", |b| b.iter(|| (case.encode)()));
+        group.bench_function("encode_grow", |b| b.iter(|| (case.encode_grow)()));
         group.bench_function("decode", |b| {
             b.iter(|| assert!((case.decode)(black_box(&case.bytes))))
         });
@@ -86,12 +100,16 @@ fn interleaved_ratios() {
             let encode = ns(&mut || {
                 black_box((case.encode)());
             });
+            let grow = ns(&mut || {
+                black_box((case.encode_grow)());
+            });
             let decode = ns(&mut || {
                 black_box((case.decode)(black_box(&case.bytes)));
             });
             result.push(BTreeMap::from([
                 ("memcpy", memcpy),
                 ("encode", encode),
+                ("grow", grow),
                 ("decode", decode),
             ]));
         }
@@ -100,18 +118,28 @@ fn interleaved_ratios() {
         "\ninterleaved, {rounds} rounds of {REPS}; medians (ns) and medians of per-round ratios:"
     );
     println!(
-        "  {:<22} {:>6} {:>8} {:>8} {:>8} {:>14} {:>14}",
-        "type", "bytes", "memcpy", "encode", "decode", "encode/memcpy", "decode/memcpy"
+        "  {:<22} {:>6} {:>8} {:>8} {:>8} {:>8} {:>14} {:>12} {:>14}",
+        "type",
+        "bytes",
+        "memcpy",
+        "encode",
+        "grow",
+        "decode",
+        "encode/memcpy",
+        "encode/grow",
+        "decode/memcpy"
     );
     for (case, r) in cases.iter().zip(&results) {
         println!(
-            "  {:<22} {:>6} {:>8.0} {:>8.0} {:>8.0} {:>14.1} {:>14.1}",
+            "  {:<22} {:>6} {:>8.0} {:>8.0} {:>8.0} {:>8.0} {:>14.1} {:>12.2} {:>14.1}",
             case.name,
             case.bytes.len(),
             r.median_of("memcpy"),
             r.median_of("encode"),
+            r.median_of("grow"),
             r.median_of("decode"),
             r.median(|m| m("encode") / m("memcpy")),
+            r.median(|m| m("encode") / m("grow")),
             r.median(|m| m("decode") / m("memcpy")),
         );
     }
