@@ -39,7 +39,9 @@ impl CallsInFlight {
             let id = transmit.id;
             let call = async move {
                 let started = Instant::now();
-                let answer = transport.invoke(transmit.dc, transmit.into_plain_body()).await;
+                let answer = transport
+                    .invoke(transmit.dc, transmit.into_plain_body())
+                    .await;
                 let elapsed_ms = started.elapsed().as_millis() as u64;
                 tracing::debug!(elapsed_ms, delivered = answer.is_ok(), "call ended");
                 answer
