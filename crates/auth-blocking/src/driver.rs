@@ -130,14 +130,7 @@ where
             login.handle_timeout(now);
         }
         while let Some(t) = login.poll_transmit() {
-            // The request's id, DC, method and size (a transmit never prints its body).
-            let answer = tracing::info_span!("auth_call", call = ?t).in_scope(|| {
-                let started = Instant::now();
-                let answer = transport.invoke(t.dc, &t.body);
-                let elapsed_ms = started.elapsed().as_millis() as u64;
-                tracing::debug!(elapsed_ms, delivered = answer.is_ok(), "call ended");
-                answer
-            });
+            let answer = crate::transport::invoke_traced(transport, &t);
             let now = Instant::now();
             match answer {
                 Ok(body) => login.handle_response(now, t.id, &body),

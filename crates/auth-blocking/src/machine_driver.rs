@@ -79,14 +79,7 @@ where
         let mut progressed = false;
         while let Some(t) = machine.poll_transmit() {
             progressed = true;
-            // The request's id, DC, method and size (a transmit never prints its body).
-            let answer = tracing::info_span!("auth_call", call = ?t).in_scope(|| {
-                let started = Instant::now();
-                let answer = transport.invoke(t.dc, &t.body);
-                let elapsed_ms = started.elapsed().as_millis() as u64;
-                tracing::debug!(elapsed_ms, delivered = answer.is_ok(), "call ended");
-                answer
-            });
+            let answer = crate::transport::invoke_traced(transport, &t);
             let now = Instant::now();
             match answer {
                 Ok(body) => machine.handle_response(now, t.id, &body),

@@ -1,6 +1,8 @@
 //! [`Transport`]: how the driver reaches the server.
 
-use auth_core::{DcId, TransportFailure};
+use std::time::Instant;
+
+use auth_core::{DcId, Transmit, TransportFailure};
 
 /// Carries one API call to a data center and brings back its answer, blocking.
 ///
@@ -32,4 +34,19 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     fn invoke(&mut self, dc: DcId, body: &[u8]) -> Result<Vec<u8>, TransportFailure> {
         (**self).invoke(dc, body)
     }
+}
+
+/// Sends one transmit inside a tracing span with its id, DC, method and size (a transmit
+/// never prints its body), and traces how long the call took and whether it was delivered.
+pub(crate) fn invoke_traced<T: Transport + ?Sized>(
+    transport: &mut T,
+    t: &Transmit,
+) -> Result<Vec<u8>, TransportFailure> {
+    tracing::info_span!("auth_call", call = ?t).in_scope(|| {
+        let started = Instant::now();
+        let answer = transport.invoke(t.dc, &t.body);
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        tracing::debug!(elapsed_ms, delivered = answer.is_ok(), "call ended");
+        answer
+    })
 }
