@@ -4,10 +4,6 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
-use auth_core::DcId;
-
-use crate::session::MAX_DCS;
-
 /// Why a store could not be opened.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -44,22 +40,6 @@ impl SaveError {
     pub fn is_saved(&self) -> bool {
         matches!(self, SaveError::NotDurable(_))
     }
-}
-
-/// Why a change to a [`SessionFile`](crate::SessionFile) was not made, or not made durable.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ChangeError {
-    /// Caller misuse: the change needs an auth key for this DC and the session has none.
-    /// Nothing was written.
-    #[error("no auth key is stored for {0}")]
-    NoKey(DcId),
-    /// Caller misuse: a key for one more DC than the file holds. Nothing was written.
-    #[error("at most {MAX_DCS} data centers' keys are stored")]
-    TooManyDcs,
-    /// The save failed (see [`SaveError`]).
-    #[error(transparent)]
-    Save(#[from] SaveError),
 }
 
 /// A store file that could not be read, and where it was moved: the store opened empty.

@@ -73,7 +73,7 @@ mod session_file;
 mod store_file;
 mod token_file;
 
-pub use error::{ChangeError, CorruptFile, OpenError, SaveError};
-pub use session::{AuthKey, DcKey, MAX_DCS, Session, SessionDecodeError};
+pub use error::{CorruptFile, OpenError, SaveError};
+pub use session::{AuthKey, ChangeError, DcKey, MAX_DCS, Session, SessionDecodeError};
 pub use session_file::SessionFile;
 pub use token_file::TokenFile;

@@ -8,7 +8,7 @@ use mtproto::pool::Pool;
 use mtproto::session::SessionKey;
 use zeroize::Zeroizing;
 
-use crate::error::ChangeError;
+use crate::session::ChangeError;
 use crate::session::{AuthKey, DcKey};
 use crate::session_file::SessionFile;
 

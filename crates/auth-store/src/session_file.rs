@@ -4,7 +4,8 @@ use std::path::Path;
 
 use auth_core::DcId;
 
-use crate::error::{ChangeError, CorruptFile, OpenError, SaveError};
+use crate::error::{CorruptFile, OpenError, SaveError};
+use crate::session::ChangeError;
 use crate::session::{DcKey, Session, SessionDecodeError};
 use crate::store_file::StoreFile;
 

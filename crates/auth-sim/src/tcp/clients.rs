@@ -8,7 +8,7 @@ use std::time::Instant;
 use mtproto::session::{IncomingRequest, ServerEvent, ServerSession};
 use tracing::{debug, trace};
 
-use super::connection::Conn;
+use super::conn::Conn;
 use super::{ServedCall, Shared, lock, network_methods};
 use crate::KeyId;
 

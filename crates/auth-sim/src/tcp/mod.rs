@@ -18,6 +18,7 @@
 #![allow(clippy::disallowed_methods)]
 
 mod clients;
+mod conn;
 mod connection;
 mod network_methods;
 
@@ -38,7 +39,7 @@ use tg_crypto::entropy::Entropy;
 
 use crate::{CallRecord, KeyId, Sim};
 use clients::Client;
-use connection::Conn;
+use conn::Conn;
 
 /// How many DCs are served: DC *n* on `base_port + n − 1`.
 pub const DC_COUNT: u16 = 5;

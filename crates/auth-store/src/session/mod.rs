@@ -7,7 +7,7 @@ use std::fmt;
 use auth_core::DcId;
 use zeroize::Zeroize;
 
-use crate::error::ChangeError;
+use crate::error::SaveError;
 
 mod encoding;
 
@@ -16,6 +16,22 @@ pub use encoding::SessionDecodeError;
 /// How many data centers' keys a session holds at most (Telegram has five, plus test, media
 /// and CDN DCs): a bound for the file, far above what a client uses.
 pub const MAX_DCS: usize = 32;
+
+/// Why a change to a [`SessionFile`](crate::SessionFile) was not made, or not made durable.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ChangeError {
+    /// Caller misuse: the change needs an auth key for this DC and the session has none.
+    /// Nothing was written.
+    #[error("no auth key is stored for {0}")]
+    NoKey(DcId),
+    /// Caller misuse: a key for one more DC than the file holds. Nothing was written.
+    #[error("at most {MAX_DCS} data centers' keys are stored")]
+    TooManyDcs,
+    /// The save failed (see [`SaveError`]).
+    #[error(transparent)]
+    Save(#[from] SaveError),
+}
 
 /// An MTProto auth key: 2048 bits shared with one data center. Wiped on drop, never printed.
 ///

@@ -6,21 +6,12 @@ use std::time::Instant;
 
 use auth_core::{BotEvent, BotLogin, Error, Machine};
 use auth_tokio::{CancellationToken, Transport};
-use clap::Args;
 use tokio::sync::mpsc;
 
 use super::backend::Backend;
-use super::cli::CommonArgs;
+use super::cli::{BotArgs, CommonArgs};
 use super::console::Console;
 use super::{FAILED, LOGGED_IN, USAGE, accounts};
-
-/// Logging in as a bot.
-#[derive(Debug, Clone, Default, Args)]
-pub struct BotArgs {
-    /// The bot token from @BotFather, `<bot id>:<secret>` (asked with hidden input otherwise).
-    #[arg(long, value_name = "TOKEN")]
-    pub token: Option<String>,
-}
 
 /// Why the async loop stopped before the machine finished.
 #[derive(Debug)]

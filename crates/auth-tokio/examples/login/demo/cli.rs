@@ -81,11 +81,11 @@ pub enum Command {
     Phone(PhoneArgs),
     /// Log in by QR code, drawn in the terminal; the embedded simulator plays the device that
     /// scans it (`qr --accept-as PHONE`).
-    Qr(super::qr::QrArgs),
+    Qr(QrArgs),
     /// Log in, then set, change or remove the 2FA password (and set a recovery email).
-    Password(super::password::PasswordArgs),
+    Password(PasswordArgs),
     /// Log in as a bot with its token from @BotFather (auth.importBotAuthorization).
-    Bot(super::bot::BotArgs),
+    Bot(BotArgs),
 }
 
 /// Options of every command: where the server is, where keys and tokens are kept.
@@ -175,4 +175,55 @@ pub struct PhoneArgs {
     /// login email.
     #[arg(long, help_heading = "Embedded simulator")]
     pub sim_email_setup: bool,
+}
+
+/// Logging in by QR code.
+#[derive(Debug, Clone, Default, Args)]
+pub struct QrArgs {
+    /// Play the device that scans the code: the embedded simulator accepts it as the account
+    /// of PHONE (one of the demo accounts). Asked for when not given.
+    #[arg(long, value_name = "PHONE")]
+    pub accept_as: Option<String>,
+
+    /// The 2FA password of that account, if it has one (asked with hidden input otherwise).
+    #[arg(long, value_name = "PASSWORD")]
+    pub password: Option<String>,
+}
+
+/// Managing the 2FA password after logging in.
+#[derive(Debug, Clone, Default, Args)]
+pub struct PasswordArgs {
+    /// How to log in (`--password` is also the current password to prove).
+    #[command(flatten)]
+    pub login: PhoneArgs,
+
+    /// Set (or change to) this password. Without it, --remove or --recovery-email, the new
+    /// password is asked (empty removes the password).
+    #[arg(long, value_name = "PASSWORD", conflicts_with = "remove")]
+    pub new_password: Option<String>,
+
+    /// Remove the password (and its recovery email).
+    #[arg(long)]
+    pub remove: bool,
+
+    /// The hint shown when the new password is asked.
+    #[arg(long, value_name = "HINT", requires = "new_password")]
+    pub hint: Option<String>,
+
+    /// Set this recovery email (with the new password, or alone): the simulator mails it a
+    /// code to confirm.
+    #[arg(long, value_name = "EMAIL", conflicts_with = "remove")]
+    pub recovery_email: Option<String>,
+
+    /// The code mailed to the recovery email (from the [sim] line; asked otherwise).
+    #[arg(long, value_name = "CODE")]
+    pub recovery_email_code: Option<String>,
+}
+
+/// Logging in as a bot.
+#[derive(Debug, Clone, Default, Args)]
+pub struct BotArgs {
+    /// The bot token from @BotFather, `<bot id>:<secret>` (asked with hidden input otherwise).
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
 }

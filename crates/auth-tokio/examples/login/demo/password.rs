@@ -12,45 +12,14 @@ use auth_core::password::{
 use auth_core::{Machine, SessionConfig, normalize_phone};
 use auth_sim::Sim;
 use auth_tokio::{CancellationToken, MtprotoTransport, Transport, login};
-use clap::Args;
 use zeroize::Zeroizing;
 
 use super::accounts::{self, AccountSpec};
 use super::backend::{self, Backend};
-use super::cli::{CommonArgs, PhoneArgs};
+use super::cli::{CommonArgs, PasswordArgs};
 use super::console::Console;
 use super::prompt::CliPrompt;
 use super::{FAILED, LOGGED_IN, USAGE, failure};
-
-/// Managing the 2FA password after logging in.
-#[derive(Debug, Clone, Default, Args)]
-pub struct PasswordArgs {
-    /// How to log in (`--password` is also the current password to prove).
-    #[command(flatten)]
-    pub login: PhoneArgs,
-
-    /// Set (or change to) this password. Without it, --remove or --recovery-email, the new
-    /// password is asked (empty removes the password).
-    #[arg(long, value_name = "PASSWORD", conflicts_with = "remove")]
-    pub new_password: Option<String>,
-
-    /// Remove the password (and its recovery email).
-    #[arg(long)]
-    pub remove: bool,
-
-    /// The hint shown when the new password is asked.
-    #[arg(long, value_name = "HINT", requires = "new_password")]
-    pub hint: Option<String>,
-
-    /// Set this recovery email (with the new password, or alone): the simulator mails it a
-    /// code to confirm.
-    #[arg(long, value_name = "EMAIL", conflicts_with = "remove")]
-    pub recovery_email: Option<String>,
-
-    /// The code mailed to the recovery email (from the [sim] line; asked otherwise).
-    #[arg(long, value_name = "CODE")]
-    pub recovery_email_code: Option<String>,
-}
 
 /// What to change, decided once the current settings are known.
 enum Plan {

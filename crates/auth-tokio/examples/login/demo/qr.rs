@@ -9,29 +9,15 @@ use auth_core::normalize_phone;
 use auth_core::qr::QrUrl;
 use auth_sim::tcp::SimServer;
 use auth_tokio::{CancellationToken, QrLoginError, qr_login};
-use clap::Args;
 use qrcode::QrCode;
 use qrcode::render::unicode::Dense1x2;
 use tokio::sync::mpsc;
 
 use super::backend::{self, Backend};
-use super::cli::{CommonArgs, PhoneArgs};
+use super::cli::{CommonArgs, PhoneArgs, QrArgs};
 use super::console::Console;
 use super::prompt::{CliPrompt, Stop};
 use super::{FAILED, LOGGED_IN, USAGE, accounts};
-
-/// Logging in by QR code.
-#[derive(Debug, Clone, Default, Args)]
-pub struct QrArgs {
-    /// Play the device that scans the code: the embedded simulator accepts it as the account
-    /// of PHONE (one of the demo accounts). Asked for when not given.
-    #[arg(long, value_name = "PHONE")]
-    pub accept_as: Option<String>,
-
-    /// The 2FA password of that account, if it has one (asked with hidden input otherwise).
-    #[arg(long, value_name = "PASSWORD")]
-    pub password: Option<String>,
-}
 
 /// A writer shared by the console and the QR display.
 #[derive(Clone)]
