@@ -36,9 +36,10 @@ mod mtproto_transport;
 mod prompt;
 mod transport;
 
+pub use auth_core::Answer;
 pub use auth_core::EmailAlternative;
 pub use driver::{CancelToken, LoginError, login};
 pub use machine_driver::{RunError, run};
 pub use mtproto_transport::MtprotoTransport;
-pub use prompt::{Answer, Prompt};
+pub use prompt::Prompt;
 pub use transport::Transport;

@@ -1,25 +1,8 @@
 //! [`Prompt`]: the human side of a login, asked by the [`login`](crate::login) driver.
 
 use auth_core::login::{CodeKind, LoginEvent, SentCode};
-use auth_core::{EmailAlternative, PasswordInfo, TermsOfService, UsageError};
+use auth_core::{Answer, EmailAlternative, PasswordInfo, TermsOfService, UsageError};
 use zeroize::Zeroizing;
-
-/// What the user answered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer<T> {
-    /// The answer itself.
-    Value(T),
-    /// Send the code again (meaningful for [`Prompt::code`] and [`Prompt::recovery_code`];
-    /// elsewhere it is refused with [`Prompt::refused`] and the question asked again).
-    Resend,
-    /// Forgot the password: recover it with a code sent to the recovery email (meaningful for
-    /// [`Prompt::password`] when `PasswordInfo::has_recovery`; elsewhere it is refused with
-    /// [`Prompt::refused`] and the question asked again). [`Prompt::recovery_code`] follows.
-    Recover,
-    /// Stop the login (for [`Prompt::sign_up`]: decline the terms). A sent code is cancelled
-    /// with `auth.cancelCode`.
-    Cancel,
-}
 
 /// The human side of a login. The driver calls the asking methods when the login waits for
 /// the user, and blocks until they return; the tokio adapter's prompt has the same shape,

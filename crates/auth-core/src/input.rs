@@ -36,6 +36,25 @@ impl std::fmt::Debug for EmailToken {
     }
 }
 
+/// What a person answered a question of a login driver (the adapters' `Prompt`s ask with
+/// it; a UI of your own may too).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer<T> {
+    /// The answer itself.
+    Value(T),
+    /// Send the code again (meaningful for a login or recovery code; to another question the
+    /// driver refuses it with [`UsageError::ResendUnavailable`](crate::UsageError) and asks
+    /// again).
+    Resend,
+    /// Forgot the password: recover it with a code sent to the recovery email (meaningful for
+    /// the password when `PasswordInfo::has_recovery`; elsewhere refused and asked again). The
+    /// recovery code is asked next.
+    Recover,
+    /// Stop the login (to the sign-up question: decline the terms). A code already sent is
+    /// cancelled with `auth.cancelCode`.
+    Cancel,
+}
+
 /// Another way past an email question than typing an address or a code — what a person may
 /// answer instead, in either adapter's prompt.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -199,7 +199,9 @@ pub use config::{RetryPolicy, SessionConfig};
 pub use dc::DcId;
 pub use email_change::{EmailChangeEvent, LoginEmailChange};
 pub use error::{CodeFormatError, Error, ErrorClass, PaymentRequired, ReplyBytes, UsageError};
-pub use input::{EmailAlternative, EmailToken, IntegrityProof, normalize_digits, normalize_phone};
+pub use input::{
+    Answer, EmailAlternative, EmailToken, IntegrityProof, normalize_digits, normalize_phone,
+};
 pub use login::{Login, LoginEvent};
 pub use logout::{Logout, LogoutEvent};
 pub use machine::{Call, CallEvent, Machine};

@@ -62,11 +62,12 @@ mod prompt;
 mod qr;
 mod transport;
 
+pub use auth_core::Answer;
 pub use auth_core::EmailAlternative;
 pub use login::{LoginError, login};
 pub use logout::{LogoutError, logout};
 pub use mtproto_transport::MtprotoTransport;
-pub use prompt::{Answer, Prompt};
+pub use prompt::Prompt;
 pub use qr::{QrLoginError, qr_login};
 pub use tokio_util::sync::CancellationToken;
 pub use transport::Transport;

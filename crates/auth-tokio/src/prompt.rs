@@ -2,28 +2,10 @@
 
 use std::future::Future;
 
-use auth_core::EmailAlternative;
 use auth_core::login::{CodeKind, LoginEvent, SentCode};
+use auth_core::{Answer, EmailAlternative};
 use auth_core::{PasswordInfo, TermsOfService, UsageError};
 use zeroize::Zeroizing;
-
-/// The user's answer to a question.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer<T> {
-    /// The answer itself.
-    Value(T),
-    /// Ask for the code to be sent again (to [`Prompt::code`] and [`Prompt::recovery_code`];
-    /// elsewhere it is refused with [`UsageError::ResendUnavailable`] and the question is
-    /// asked again).
-    Resend,
-    /// Forgot the password: recover it with a code sent to the recovery email (to
-    /// [`Prompt::password`] when `PasswordInfo::has_recovery`; elsewhere it is refused and the
-    /// question is asked again). [`Prompt::recovery_code`] follows.
-    Recover,
-    /// Stop the login (to [`Prompt::sign_up`]: decline the terms). A code already sent is
-    /// cancelled with `auth.cancelCode`.
-    Cancel,
-}
 
 /// Asks the user what the login needs, and tells them what happened.
 ///
