@@ -6,6 +6,7 @@
 //! * [`safe_prime`]: is `p` a safe 2048-bit prime (a built-in table, a bounded verdict cache,
 //!   a primality proof for anything else);
 //! * [`dh`]: is `g` a generator of the prime-order subgroup, is a public value in the safe range;
+//! * [`modp`]: constant-time powers modulo `p` with secret exponents, into wiped storage;
 //! * [`primality`]: the probable-prime test behind them, for other public numbers.
 //!
 //! No IO, no clock, no OS randomness.
@@ -25,6 +26,7 @@
 
 pub mod dh;
 pub mod entropy;
+pub mod modp;
 pub mod primality;
 pub mod safe_prime;
 #[doc(hidden)]

@@ -1,13 +1,13 @@
 //! The server's SRP parameters, and the validated group `(p, g)` built from them.
 
-use crypto_bigint::{Choice, Odd, U2048};
+use crypto_bigint::{Choice, U2048};
 use sha2::{Digest, Sha256};
 use tg_crypto::dh::{GeneratorError, check_generator_be};
 use tg_crypto::safe_prime::canonical_p;
 
 use super::LEN;
 use super::error::SrpError;
-use super::modp::{Modulus, Residue, in_range, u256_from_be, uint_from_be};
+use super::modp::{Modulus, Residue, in_range, modulus, u256_from_be, uint_from_be};
 use super::prime::validate_p;
 
 /// The parameters of `passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow`, as
@@ -56,9 +56,7 @@ impl Group {
         })?;
         let p = uint_from_be(&p_bytes);
         // A safe prime is odd; this cannot fail after `validate_p`.
-        let odd = Odd::new(p).into_option().ok_or(SrpError::PNotPrime)?;
-        // `p` is public: the variable-time setup is fine.
-        let modulus = Modulus::new_vartime(odd);
+        let modulus = modulus(&p_bytes).ok_or(SrpError::PNotPrime)?;
         let mut g_bytes = [0u8; LEN];
         g_bytes[LEN - 4..].copy_from_slice(&g.to_be_bytes());
         let k_bytes: [u8; 32] = Sha256::new()

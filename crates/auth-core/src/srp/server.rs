@@ -21,7 +21,9 @@ use zeroize::{ZeroizeOnDrop, Zeroizing};
 use super::client::{m1_prefix, pad_secret};
 use super::error::{SrpError, VerifyError};
 use super::kdf::password_x;
-use super::modp::{HASH_BITS, SECRET_BITS, to_be, u256_from_be, uint_from_be, write_be};
+use super::modp::{
+    HASH_BITS, SECRET_BITS, pow_secret, to_be, u256_from_be, uint_from_be, write_be,
+};
 use super::params::{Group, SrpAlgo};
 use super::secret::{Secret, new_secret, scrub_stack};
 use super::{Hex, LEN};
@@ -240,10 +242,7 @@ impl ServerSession {
         let v = Zeroizing::new(group.residue(&uint_from_be(&self.verifier.v)));
         let v_u = Zeroizing::new(v.pow_bounded_exp(&u256_from_be(&u), HASH_BITS));
         let base = Zeroizing::new(group.residue(&big_a).mul(&v_u));
-        let b = Zeroizing::new(uint_from_be(&self.b));
-        let s = Zeroizing::new(base.pow_bounded_exp(&*b, SECRET_BITS).retrieve());
-        let mut s_bytes = Zeroizing::new([0u8; LEN]);
-        write_be(&s, &mut s_bytes);
+        let s_bytes = pow_secret(&base, &self.b);
         let k: Zeroizing<[u8; 32]> = Zeroizing::new(Sha256::digest(&s_bytes[..]).into());
         let expected: [u8; 32] = m1_prefix(
             group,
