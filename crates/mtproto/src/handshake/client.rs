@@ -3,12 +3,12 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use num_bigint::BigUint;
-use tg_crypto::dh::check_generator;
 use tg_crypto::entropy::Entropy;
-use tg_crypto::safe_prime::validate_p;
+use tg_crypto::safe_prime::{canonical_p, validate_p};
 use tracing::{debug, info, info_span};
 use zeroize::Zeroizing;
 
+use super::dh::DhGroup;
 use super::pq::factor;
 use super::{
     DEFAULT_RESEND_AFTER, HandshakeError, MAX_DH_RETRIES, NewAuthKey, check_hashed,
@@ -96,9 +96,9 @@ struct AwaitDhGen {
     new_nonce: Zeroizing<[u8; 32]>,
     tmp_key: Zeroizing<[u8; 32]>,
     tmp_iv: Zeroizing<[u8; 32]>,
-    g: u32,
-    dh_prime: BigUint,
-    g_a: BigUint,
+    group: DhGroup,
+    /// The server's public value, checked.
+    g_a: [u8; 256],
     time_offset: i64,
     /// The key of the attempt in flight.
     auth_key: AuthKey,
@@ -385,10 +385,9 @@ impl ClientHandshake {
         let answer = check_hashed(&decrypted, ServerDhInnerData::read)?;
         self.check_nonces(&answer.nonce, &answer.server_nonce, &wait.server_nonce)?;
         validate_p(&answer.dh_prime)?;
-        let dh_prime = BigUint::from_bytes_be(&answer.dh_prime);
-        let g = check_generator(answer.g, &dh_prime)?;
+        let group = DhGroup::new(&canonical_p(&answer.dh_prime)?, answer.g)?;
         let g_a = BigUint::from_bytes_be(&answer.g_a);
-        check_public_value(&g_a, &dh_prime)?;
+        check_public_value(&g_a, group.p())?;
         let time_offset = i64::from(answer.server_time) - self.clock.unix_secs(now);
         debug!(time_offset, "server_DH_params_ok: DH parameters checked");
         let placeholder = AuthKey::from_bytes([0; 256]);
@@ -397,9 +396,8 @@ impl ClientHandshake {
             new_nonce: wait.new_nonce,
             tmp_key,
             tmp_iv,
-            g,
-            dh_prime,
-            g_a,
+            group,
+            g_a: to_256(&g_a),
             time_offset,
             auth_key: placeholder,
             retries: 0,
@@ -414,27 +412,15 @@ impl ClientHandshake {
         mut wait: AwaitDhGen,
         retry_id: i64,
     ) -> Result<(), HandshakeError> {
-        let g = BigUint::from(wait.g);
-        let mut drawn = None;
-        for _ in 0..8 {
-            let b = Zeroizing::new(self.random.array::<256>());
-            let g_b = g.modpow(&BigUint::from_bytes_be(&b[..]), &wait.dh_prime);
-            if check_public_value(&g_b, &wait.dh_prime).is_ok() {
-                drawn = Some((b, g_b));
-                break;
-            }
-        }
-        let (b, g_b) = drawn.ok_or(HandshakeError::BadPublicValue)?;
-        let shared = wait
-            .g_a
-            .modpow(&BigUint::from_bytes_be(&b[..]), &wait.dh_prime);
-        wait.auth_key = AuthKey::from_bytes(to_256(&shared));
+        let b = wait.group.draw(&mut self.random)?;
+        let shared = wait.group.shared_secret(&wait.g_a, b.exponent());
+        wait.auth_key = AuthKey::from_bytes(*shared);
         let mut data = Vec::new();
         ClientDhInnerData {
             nonce: self.nonce,
             server_nonce: wait.server_nonce,
             retry_id,
-            g_b: to_256(&g_b).to_vec(),
+            g_b: b.public.to_vec(),
         }
         .write(&mut data);
         let random = &mut self.random;

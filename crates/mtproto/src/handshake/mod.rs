@@ -8,6 +8,7 @@
 //! starts a new one, as the security guidelines recommend).
 
 mod client;
+mod dh;
 mod pq;
 mod server;
 

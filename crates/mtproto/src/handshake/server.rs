@@ -12,6 +12,7 @@ use tracing::{debug, info, info_span};
 use zeroize::Zeroizing;
 
 use super::client::minimal_be;
+use super::dh::DhGroup;
 use super::pq::random_pq;
 use super::{
     HandshakeError, NewAuthKey, check_hashed, check_public_value, first_salt, new_nonce_hash,
@@ -330,25 +331,14 @@ impl ServerHandshake {
             });
         }
         let new_nonce = Zeroizing::new(inner.new_nonce);
-        let dh_prime = BigUint::from_bytes_be(&self.config.dh_prime);
-        let g = BigUint::from(self.config.g.unsigned_abs());
-        let mut drawn = None;
-        for _ in 0..8 {
-            let a = Zeroizing::new(self.random.array::<256>());
-            let g_a = g.modpow(&BigUint::from_bytes_be(&a[..]), &dh_prime);
-            if check_public_value(&g_a, &dh_prime).is_ok() {
-                drawn = Some((a, g_a));
-                break;
-            }
-        }
-        let (a, g_a) = drawn.ok_or(HandshakeError::BadPublicValue)?;
+        let a = DhGroup::new(&self.config.dh_prime, self.config.g)?.draw(&mut self.random)?;
         let mut answer = Vec::new();
         ServerDhInnerData {
             nonce: wait.nonce,
             server_nonce: wait.server_nonce,
             g: self.config.g,
             dh_prime: self.config.dh_prime.to_vec(),
-            g_a: to_256(&g_a).to_vec(),
+            g_a: a.public.to_vec(),
             server_time: i32::try_from(self.clock.unix_secs(now)).unwrap_or(i32::MAX),
         }
         .write(&mut answer);
@@ -375,7 +365,7 @@ impl ServerHandshake {
             new_nonce,
             tmp_key,
             tmp_iv,
-            a,
+            a: a.into_exponent(),
             dc: inner.dc,
             expires_in: inner.expires_in,
             retry_id: 0,
@@ -405,11 +395,12 @@ impl ServerHandshake {
         if inner.retry_id != wait.retry_id {
             return Err(HandshakeError::BadRetryId);
         }
-        let dh_prime = BigUint::from_bytes_be(&self.config.dh_prime);
+        let group = DhGroup::new(&self.config.dh_prime, self.config.g)?;
         let g_b = BigUint::from_bytes_be(&inner.g_b);
-        let shared = (&g_b % &dh_prime).modpow(&BigUint::from_bytes_be(&wait.a[..]), &dh_prime);
-        let auth_key = AuthKey::from_bytes(to_256(&shared));
-        let kind = if check_public_value(&g_b, &dh_prime).is_err() {
+        // g_b is public and may come longer than p: reduce it before the constant-time power.
+        let shared = group.shared_secret(&to_256(&(&g_b % group.p())), &wait.a);
+        let auth_key = AuthKey::from_bytes(*shared);
+        let kind = if check_public_value(&g_b, group.p()).is_err() {
             DhGen::Fail
         } else if wait.retries_left > 0 {
             DhGen::Retry
