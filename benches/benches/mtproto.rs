@@ -25,6 +25,7 @@ use mtproto::session::{
 use num_bigint::BigUint;
 use sha2::{Digest, Sha256};
 use tg_crypto::entropy::Entropy;
+use tg_crypto::modp;
 use tg_crypto::safe_prime::TELEGRAM_P;
 use tgauth_benches::rounds::{Rounds, under_cargo_bench};
 
@@ -205,6 +206,14 @@ fn modpow_2048() {
     black_box(BigUint::from(3u32).modpow(&b, &p));
 }
 
+/// The same power as [`modpow_2048`] the way the handshake now runs it: constant time in `b`,
+/// into wiped storage (`tg_crypto::modp::pow_secret`), including the modulus setup each side
+/// does per handshake.
+fn modpow_2048_ct() {
+    let m = modp::modulus(&TELEGRAM_P).expect("odd");
+    black_box(modp::pow_secret(&modp::small_residue(3, &m), &[0x5a; 256]));
+}
+
 /// Products of two primes as servers send them: two ~31-bit primes (the usual), and the worst
 /// case below 2^63 for Pollard's rho, two balanced ~31.5-bit primes.
 const PQS: [(&str, u64); 3] = [
@@ -272,6 +281,7 @@ fn criterion_benches(c: &mut Criterion) {
         })
     });
     group.bench_function("modpow_2048", |b| b.iter(modpow_2048));
+    group.bench_function("modpow_2048_ct", |b| b.iter(modpow_2048_ct));
     group.finish();
 
     let (_, _, client_key, server_key) = handshake(&config, 0);
@@ -330,6 +340,7 @@ fn interleaved_ratios() {
         row.insert("client_handshake", client_us);
         row.insert("server_handshake", server_us);
         row.insert("modpow_2048", time(8, &mut modpow_2048));
+        row.insert("modpow_2048_ct", time(8, &mut modpow_2048_ct));
         row.insert(
             "factor_pq",
             time(1, &mut || {
@@ -369,6 +380,7 @@ fn interleaved_ratios() {
         "client_handshake",
         "server_handshake",
         "modpow_2048",
+        "modpow_2048_ct",
         "factor_pq",
         "round_trip",
         "round_trip_crypto",
@@ -389,6 +401,14 @@ fn interleaved_ratios() {
     println!(
         "  server_handshake / modpow_2048   {:>6.2}",
         ratio("server_handshake", "modpow_2048")
+    );
+    println!(
+        "  modpow_2048_ct / modpow_2048     {:>6.2}",
+        ratio("modpow_2048_ct", "modpow_2048")
+    );
+    println!(
+        "  client_handshake / modpow_2048_ct {:>5.2}",
+        ratio("client_handshake", "modpow_2048_ct")
     );
     println!(
         "  round trips per second           {:>6.0}",
